@@ -1,0 +1,34 @@
+// What a handler gets: the services it may use and the facts of the call.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "kinesisd/engine/stream_registry.hpp"
+#include "kinesisd/protocol/service_model.hpp"
+#include "kinesisd/util/status.hpp"
+
+namespace kinesisd::api {
+
+class CatalogWriter;
+
+struct Services {
+  engine::StreamRegistry* registry = nullptr;
+  CatalogWriter* catalog = nullptr;
+};
+
+struct CallContext {
+  const protocol::Operation* operation = nullptr;
+  std::string region;
+  int64_t now_ms = 0;
+};
+
+// A handler's answer: the output document (normalised form: blobs raw, timestamps in ms), or an error.
+// An operation without an output shape answers an empty object.
+using Output = Result<rapidjson::Document>;
+using Handler = boost::asio::awaitable<Output> (*)(Services&, const CallContext&, const rapidjson::Value& input);
+
+}  // namespace kinesisd::api

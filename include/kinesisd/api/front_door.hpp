@@ -1,0 +1,24 @@
+// Everything between framing and handlers, shared by every transport: target lookup, signature shape and
+// region, decoding and validation against the model, dispatch, and encoding of the answer or the error.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "kinesisd/api/context.hpp"
+#include "kinesisd/api/message.hpp"
+
+namespace kinesisd::api {
+
+class FrontDoor {
+ public:
+  explicit FrontDoor(Services services) : services_(services) {}
+  boost::asio::awaitable<ApiResponse> handle(ApiRequest request);
+
+ private:
+  Services services_;
+};
+
+ApiResponse error_response(const Error& error);
+
+}  // namespace kinesisd::api

@@ -1,0 +1,23 @@
+// Checks that a request carries a SigV4-shaped signature (Authorization header or presigned query) and reads
+// the region of its credential scope. It does not verify the signature itself.
+#pragma once
+
+#include <string>
+
+#include "kinesisd/util/status.hpp"
+
+namespace kinesisd::auth {
+
+struct Credential {
+  std::string access_key_id;
+  std::string date;
+  std::string region;
+  std::string service;
+};
+
+// `authorization` is the header ("" when absent), `query` the raw query string, `has_date` whether
+// X-Amz-Date or Date was sent. Errors: MissingAuthenticationToken, IncompleteSignature, InvalidSignature,
+// with AWS's messages.
+Result<Credential> check_signature_shape(const std::string& authorization, const std::string& query, bool has_date);
+
+}  // namespace kinesisd::auth

@@ -1,0 +1,74 @@
+// What the catalog knows of a stream and its shards. Plain values: copied out of the registry for reading.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kinesisd/engine/hash_range.hpp"
+#include "kinesisd/engine/sequence_number.hpp"
+
+namespace kinesisd::engine {
+
+enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting, kGone };
+const char* to_string(StreamStatus s);
+
+enum class StreamMode { kProvisioned, kOnDemand };
+const char* to_string(StreamMode m);
+
+struct ShardMeta {
+  std::string shard_id;  // shardId-000000000007
+  uint64_t index = 0;    // 7
+  HashRange hash_range;
+  std::string parent_shard_id;           // empty when none
+  std::string adjacent_parent_shard_id;  // empty when none
+  int64_t created_ms = 0;
+  int64_t closed_ms = 0;                       // 0 while open
+  std::optional<uint64_t> ending_position;     // set when closed
+
+  bool is_open() const { return closed_ms == 0; }
+  SequenceNumber starting_sequence_number() const;
+  std::optional<SequenceNumber> ending_sequence_number() const;
+};
+
+std::string shard_id_for_index(uint64_t index);
+
+struct StreamMeta {
+  std::string name;
+  std::string region;
+  std::string account;
+  std::string stream_id;  // [a-z0-9]{20}-[a-z0-9]{3}
+  int64_t created_ms = 0;
+  int64_t ready_at_ms = 0;          // CREATING until then
+  int64_t updating_until_ms = 0;    // UPDATING until then
+  int64_t delete_at_ms = 0;         // 0, or DELETING until then and gone after
+  StreamMode mode = StreamMode::kProvisioned;
+  int retention_hours = 24;
+  int max_record_size_kib = 1024;
+  std::optional<int64_t> warm_throughput_mibps;
+  std::string encryption_type = "NONE";
+  std::string key_id;
+  std::vector<std::string> shard_level_metrics;
+  std::map<std::string, std::string> tags;
+  uint64_t next_shard_index = 0;
+  std::vector<ShardMeta> shards;  // ordered by index
+
+  StreamStatus status(int64_t now_ms) const;
+  std::string arn() const;
+  size_t open_shard_count() const;
+};
+
+// arn:aws:kinesis:<region>:<account>:stream/<name>
+std::string stream_arn(const std::string& region, const std::string& account, const std::string& name);
+
+// The parts of a stream ARN; nullopt when `arn` is not one.
+struct StreamArnParts {
+  std::string region;
+  std::string account;
+  std::string name;
+};
+std::optional<StreamArnParts> parse_stream_arn(const std::string& arn);
+
+}  // namespace kinesisd::engine

@@ -1,0 +1,74 @@
+// The stream catalog in memory: every stream of the account, per region, with AWS's control-plane rules
+// (name uniqueness, shard limits, status transitions). Thread-safe; not on the data-plane hot path.
+//
+// Status transitions are derived from timestamps (ready_at, delete_at), not driven by timers, so they
+// survive a restart unchanged and cost nothing while nobody looks.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kinesisd/engine/stream_meta.hpp"
+#include "kinesisd/util/status.hpp"
+
+namespace kinesisd::engine {
+
+struct RegistryLimits {
+  std::string account = "000000000000";
+  uint64_t shard_limit = 500;                // open PROVISIONED shards per account and region
+  uint64_t on_demand_stream_limit = 50;      // ON_DEMAND streams per account and region
+  uint64_t max_creating_streams = 5;         // streams in CREATING at once
+  int64_t create_delay_ms = 500;
+  int64_t delete_delay_ms = 500;
+  int64_t update_delay_ms = 500;
+};
+
+struct CreateStreamRequest {
+  std::string name;
+  std::optional<int64_t> shard_count;
+  StreamMode mode = StreamMode::kProvisioned;
+  std::map<std::string, std::string> tags;
+  std::optional<int64_t> max_record_size_kib;
+  std::optional<int64_t> warm_throughput_mibps;
+};
+
+class StreamRegistry {
+ public:
+  explicit StreamRegistry(RegistryLimits limits) : limits_(std::move(limits)) {}
+
+  const RegistryLimits& limits() const { return limits_; }
+
+  Status create_stream(const std::string& region, const CreateStreamRequest& request, int64_t now_ms);
+  // Marks the stream DELETING; it is gone delete_delay_ms later.
+  Status delete_stream(const std::string& region, const std::string& name, int64_t now_ms);
+  // A copy of the stream's metadata; ResourceNotFound when absent or gone.
+  Result<StreamMeta> find(const std::string& region, const std::string& name, int64_t now_ms) const;
+  // Every stream of the region that is not gone, ordered by name.
+  std::vector<StreamMeta> list(const std::string& region, int64_t now_ms) const;
+  uint64_t open_provisioned_shards(const std::string& region, int64_t now_ms) const;
+
+  // Persistence: a JSON document of the whole catalog and the version it reflects. Versions grow with every
+  // change, so a writer can skip snapshots older than the one on disk.
+  std::string snapshot(uint64_t* version) const;
+  uint64_t version() const;
+  // Replaces the catalog with a snapshot; InvalidArgument with a reason when it cannot be read.
+  Status load(const std::string& json);
+
+  // The message AWS gives for a missing stream.
+  std::string not_found_message(const std::string& name) const;
+
+ private:
+  using RegionStreams = std::map<std::string, StreamMeta>;
+  const StreamMeta* live(const std::string& region, const std::string& name, int64_t now_ms) const;
+
+  RegistryLimits limits_;
+  mutable std::mutex mu_;
+  std::map<std::string, RegionStreams> regions_;
+  uint64_t version_ = 0;
+};
+
+}  // namespace kinesisd::engine

@@ -1,0 +1,50 @@
+// Settings: command-line flags over KINESISD_* environment variables over a config file over defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kinesisd/util/status.hpp"
+
+namespace kinesisd::server {
+
+struct InitialStream {
+  std::string name;
+  int64_t shards = 1;
+  std::string region;  // empty: the configured region
+};
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 4567;
+  std::string data_dir = "./data";
+  std::string config_file;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string log_level = "info";
+  int64_t create_stream_ms = 500;
+  int64_t delete_stream_ms = 500;
+  int64_t update_stream_ms = 500;
+  int64_t shard_limit = 500;
+  std::vector<InitialStream> initialize_streams;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string port_file;
+  int64_t io_threads = 0;  // 0: one per core
+};
+
+enum class ConfigOutcome { kRun, kHelp, kVersion };
+
+struct ParsedConfig {
+  Config config;
+  ConfigOutcome outcome = ConfigOutcome::kRun;
+};
+
+// Reads flags, environment and config file. `env` is a NULL-terminated environ-style array.
+// Errors (unknown option, bad value, unreadable file) carry a message for the user; the caller exits 2.
+Result<ParsedConfig> load_config(int argc, const char* const* argv, const char* const* env);
+
+std::string help_text();
+
+}  // namespace kinesisd::server

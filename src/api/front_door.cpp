@@ -1,0 +1,85 @@
+#include "kinesisd/api/front_door.hpp"
+
+#include "kinesisd/api/dispatch.hpp"
+#include "kinesisd/api/error_map.hpp"
+#include "kinesisd/auth/sigv4_shape.hpp"
+#include "kinesisd/protocol/json_codec.hpp"
+#include "kinesisd/protocol/validator.hpp"
+#include "kinesisd/util/clock.hpp"
+
+namespace kinesisd::api {
+namespace {
+
+std::string media_type(const std::string& content_type) {
+  std::string t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+  return t;
+}
+
+ApiResponse xml_error(unsigned status, const std::string& type, const std::string& message) {
+  ApiResponse r;
+  r.status = status;
+  r.content_type = "text/xml";
+  r.error_type = type;
+  r.body = message.empty() ? "<" + type + "/>\n"
+                           : "<" + type + ">\n  <Message>" + message + "</Message>\n</" + type + ">\n";
+  return r;
+}
+
+}  // namespace
+
+ApiResponse error_response(const Error& error) {
+  const WireError wire = to_wire(error.code);
+  ApiResponse r;
+  r.status = wire.status;
+  r.content_type = std::string(protocol::kJsonContentType);
+  r.error_type = std::string(wire.type);
+  r.body = protocol::json_encode_error(wire.type, error.message);
+  return r;
+}
+
+boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
+  if ((req.method == "GET" || req.method == "HEAD") && req.path == "/health") {
+    co_return ApiResponse{200, "application/json", R"({"status":"ok"})", ""};
+  }
+  const auto& model = protocol::ServiceModel::instance();
+  const auto dot = req.target.find('.');
+  const std::string service = dot == std::string::npos ? req.target : req.target.substr(0, dot);
+  const std::string op_name = dot == std::string::npos ? "" : req.target.substr(dot + 1);
+  if (req.method != "POST") {
+    co_return xml_error(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized");
+  }
+  const std::string type = media_type(req.content_type);
+  if (type != protocol::kJsonContentType) {
+    if (service.empty() || op_name.empty()) {
+      co_return xml_error(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized");
+    }
+    co_return xml_error(404, "UnknownOperationException", "");
+  }
+  const protocol::Operation* op = service == model.target_prefix() ? model.find_operation(op_name) : nullptr;
+  if (op == nullptr) co_return error_response(make_error(ErrorCode::kUnknownOperation, ""));
+
+  auto credential = auth::check_signature_shape(req.authorization, req.query, req.has_date);
+  if (!credential) co_return error_response(credential.error());
+
+  Handler handler = find_handler(op->name);
+  if (handler == nullptr) {
+    co_return error_response(make_error(ErrorCode::kUnknownOperation,
+                                        "The operation " + op->name + " is not supported by this kinesisd version."));
+  }
+
+  rapidjson::Document input;
+  if (auto s = protocol::json_decode_input(req.body, *op->input, input); !s) co_return error_response(s.error());
+  if (auto s = protocol::validate_input(*op->input, input); !s) co_return error_response(s.error());
+
+  CallContext ctx{op, credential->region, now_ms()};
+  Output out = co_await handler(services_, ctx, input);
+  if (!out) co_return error_response(out.error());
+  ApiResponse r;
+  r.content_type = std::string(protocol::kJsonContentType);
+  r.body = op->output ? protocol::json_encode_output(op->output, out.value()) : "";
+  co_return r;
+}
+
+}  // namespace kinesisd::api

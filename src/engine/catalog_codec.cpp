@@ -1,0 +1,161 @@
+#include "kinesisd/engine/catalog_codec.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace kinesisd::engine {
+namespace {
+
+constexpr int kFormatVersion = 1;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void put(Writer& w, const char* key, const std::string& v) {
+  w.Key(key);
+  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void put(Writer& w, const char* key, int64_t v) {
+  w.Key(key);
+  w.Int64(v);
+}
+
+void encode_shard(Writer& w, const ShardMeta& s) {
+  w.StartObject();
+  put(w, "id", s.shard_id);
+  put(w, "index", static_cast<int64_t>(s.index));
+  put(w, "start", to_decimal(s.hash_range.start));
+  put(w, "end", to_decimal(s.hash_range.end));
+  put(w, "parent", s.parent_shard_id);
+  put(w, "adjacent", s.adjacent_parent_shard_id);
+  put(w, "created", s.created_ms);
+  put(w, "closed", s.closed_ms);
+  if (s.ending_position) put(w, "endPos", static_cast<int64_t>(*s.ending_position));
+  w.EndObject();
+}
+
+void encode_stream(Writer& w, const StreamMeta& s) {
+  w.StartObject();
+  put(w, "name", s.name);
+  put(w, "region", s.region);
+  put(w, "id", s.stream_id);
+  put(w, "created", s.created_ms);
+  put(w, "readyAt", s.ready_at_ms);
+  put(w, "updatingUntil", s.updating_until_ms);
+  put(w, "deleteAt", s.delete_at_ms);
+  put(w, "mode", std::string(to_string(s.mode)));
+  put(w, "retentionHours", s.retention_hours);
+  put(w, "maxRecordKiB", s.max_record_size_kib);
+  if (s.warm_throughput_mibps) put(w, "warmMiBps", *s.warm_throughput_mibps);
+  put(w, "encryption", s.encryption_type);
+  put(w, "keyId", s.key_id);
+  put(w, "nextShardIndex", static_cast<int64_t>(s.next_shard_index));
+  w.Key("metrics");
+  w.StartArray();
+  for (const auto& m : s.shard_level_metrics) w.String(m.c_str());
+  w.EndArray();
+  w.Key("tags");
+  w.StartObject();
+  for (const auto& [k, v] : s.tags) put(w, k.c_str(), v);
+  w.EndObject();
+  w.Key("shards");
+  w.StartArray();
+  for (const auto& shard : s.shards) encode_shard(w, shard);
+  w.EndArray();
+  w.EndObject();
+}
+
+struct Reader {
+  std::string problem;
+  const rapidjson::Value* obj;
+  std::string str(const char* key) {
+    auto it = obj->FindMember(key);
+    if (it == obj->MemberEnd() || !it->value.IsString()) {
+      problem = std::string("missing string ") + key;
+      return {};
+    }
+    return it->value.GetString();
+  }
+  int64_t num(const char* key, bool required = true) {
+    auto it = obj->FindMember(key);
+    if (it == obj->MemberEnd() || !it->value.IsInt64()) {
+      if (required) problem = std::string("missing number ") + key;
+      return 0;
+    }
+    return it->value.GetInt64();
+  }
+};
+
+}  // namespace
+
+std::string encode_catalog(const std::vector<const StreamMeta*>& streams) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  put(w, "format", kFormatVersion);
+  w.Key("streams");
+  w.StartArray();
+  for (const auto* s : streams) encode_stream(w, *s);
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<std::vector<StreamMeta>> decode_catalog(const std::string& json) {
+  auto bad = [](std::string why) { return make_error(ErrorCode::kInvalidArgument, "catalog: " + why); };
+  rapidjson::Document doc;
+  doc.Parse(json.c_str(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return bad("not a JSON object");
+  if (!doc.HasMember("format") || !doc["format"].IsInt() || doc["format"].GetInt() != kFormatVersion)
+    return bad("unknown format version");
+  if (!doc.HasMember("streams") || !doc["streams"].IsArray()) return bad("no streams array");
+  std::vector<StreamMeta> out;
+  for (const auto& sv : doc["streams"].GetArray()) {
+    if (!sv.IsObject()) return bad("stream is not an object");
+    Reader r{{}, &sv};
+    StreamMeta s;
+    s.name = r.str("name");
+    s.region = r.str("region");
+    s.stream_id = r.str("id");
+    s.created_ms = r.num("created");
+    s.ready_at_ms = r.num("readyAt");
+    s.updating_until_ms = r.num("updatingUntil");
+    s.delete_at_ms = r.num("deleteAt");
+    s.mode = r.str("mode") == "ON_DEMAND" ? StreamMode::kOnDemand : StreamMode::kProvisioned;
+    s.retention_hours = static_cast<int>(r.num("retentionHours"));
+    s.max_record_size_kib = static_cast<int>(r.num("maxRecordKiB"));
+    if (sv.HasMember("warmMiBps")) s.warm_throughput_mibps = r.num("warmMiBps");
+    s.encryption_type = r.str("encryption");
+    s.key_id = r.str("keyId");
+    s.next_shard_index = static_cast<uint64_t>(r.num("nextShardIndex"));
+    if (sv.HasMember("metrics") && sv["metrics"].IsArray())
+      for (const auto& m : sv["metrics"].GetArray())
+        if (m.IsString()) s.shard_level_metrics.emplace_back(m.GetString());
+    if (sv.HasMember("tags") && sv["tags"].IsObject())
+      for (auto it = sv["tags"].MemberBegin(); it != sv["tags"].MemberEnd(); ++it)
+        if (it->value.IsString()) s.tags[it->name.GetString()] = it->value.GetString();
+    if (!sv.HasMember("shards") || !sv["shards"].IsArray()) return bad("stream without shards");
+    for (const auto& hv : sv["shards"].GetArray()) {
+      if (!hv.IsObject()) return bad("shard is not an object");
+      Reader h{{}, &hv};
+      ShardMeta shard;
+      shard.shard_id = h.str("id");
+      shard.index = static_cast<uint64_t>(h.num("index"));
+      auto start = parse_decimal_u128(h.str("start"));
+      auto end = parse_decimal_u128(h.str("end"));
+      if (!start || !end) return bad("shard hash range unreadable");
+      shard.hash_range = {*start, *end};
+      shard.parent_shard_id = h.str("parent");
+      shard.adjacent_parent_shard_id = h.str("adjacent");
+      shard.created_ms = h.num("created");
+      shard.closed_ms = h.num("closed");
+      if (hv.HasMember("endPos")) shard.ending_position = static_cast<uint64_t>(h.num("endPos"));
+      if (!h.problem.empty()) return bad(h.problem);
+      s.shards.push_back(std::move(shard));
+    }
+    if (!r.problem.empty()) return bad(r.problem);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace kinesisd::engine

@@ -1,0 +1,92 @@
+#include "kinesisd/engine/sequence_number.hpp"
+
+#include <algorithm>
+
+namespace kinesisd::engine {
+namespace {
+
+using u128 = unsigned __int128;
+constexpr uint64_t kMask40 = (uint64_t{1} << 40) - 1;
+
+// A 192-bit unsigned integer as three 64-bit limbs, most significant first.
+struct U192 {
+  uint64_t w[3] = {0, 0, 0};
+
+  // Sets `bits` bits at bit offset `shift` (counted from the least significant bit); fields never straddle limbs
+  // in a way the loop below cannot handle, since it sets bit by bit per limb boundary.
+  void put(uint64_t value, int shift, int bits) {
+    for (int i = 0; i < bits; ++i) {
+      if ((value >> i) & 1) {
+        const int b = shift + i;
+        w[2 - b / 64] |= uint64_t{1} << (b % 64);
+      }
+    }
+  }
+  uint64_t get(int shift, int bits) const {
+    uint64_t v = 0;
+    for (int i = 0; i < bits; ++i) {
+      const int b = shift + i;
+      if ((w[2 - b / 64] >> (b % 64)) & 1) v |= uint64_t{1} << i;
+    }
+    return v;
+  }
+  uint32_t divmod10() {
+    u128 rem = 0;
+    for (auto& limb : w) {
+      const u128 cur = (rem << 64) | limb;
+      limb = static_cast<uint64_t>(cur / 10);
+      rem = cur % 10;
+    }
+    return static_cast<uint32_t>(rem);
+  }
+  bool is_zero() const { return w[0] == 0 && w[1] == 0 && w[2] == 0; }
+  // this = this * 10 + digit; returns false on overflow past 192 bits.
+  bool mul10_add(uint32_t digit) {
+    u128 carry = digit;
+    for (int i = 2; i >= 0; --i) {
+      const u128 cur = static_cast<u128>(w[i]) * 10 + carry;
+      w[i] = static_cast<uint64_t>(cur);
+      carry = cur >> 64;
+    }
+    return carry == 0;
+  }
+};
+
+constexpr int kMarkerBit = 185;
+constexpr int kCreatedShift = 144;
+constexpr int kIndexShift = 104;
+constexpr int kPositionShift = 40;
+
+}  // namespace
+
+std::string SequenceNumber::to_string() const {
+  U192 v;
+  v.put(1, kMarkerBit, 1);
+  v.put(shard_created_secs & kMask40, kCreatedShift, 40);
+  v.put(shard_index & kMask40, kIndexShift, 40);
+  v.put(position, kPositionShift, 64);
+  v.put(sub_position & kMask40, 0, 40);
+  std::string digits;
+  while (!v.is_zero()) digits.push_back(static_cast<char>('0' + v.divmod10()));
+  std::reverse(digits.begin(), digits.end());
+  return digits;
+}
+
+std::optional<SequenceNumber> SequenceNumber::parse(std::string_view text) {
+  if (text.size() != 56) return std::nullopt;
+  U192 v;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (!v.mul10_add(static_cast<uint32_t>(c - '0'))) return std::nullopt;
+  }
+  // The marker must be the highest set bit.
+  if (v.get(kMarkerBit, 1) != 1 || (v.w[0] >> (kMarkerBit - 128 + 1)) != 0) return std::nullopt;
+  SequenceNumber s;
+  s.shard_created_secs = v.get(kCreatedShift, 40);
+  s.shard_index = v.get(kIndexShift, 40);
+  s.position = v.get(kPositionShift, 64);
+  s.sub_position = v.get(0, 40);
+  return s;
+}
+
+}  // namespace kinesisd::engine

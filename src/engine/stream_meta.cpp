@@ -1,0 +1,72 @@
+#include "kinesisd/engine/stream_meta.hpp"
+
+#include <cstdio>
+
+namespace kinesisd::engine {
+
+const char* to_string(StreamStatus s) {
+  switch (s) {
+    case StreamStatus::kCreating: return "CREATING";
+    case StreamStatus::kActive: return "ACTIVE";
+    case StreamStatus::kUpdating: return "UPDATING";
+    case StreamStatus::kDeleting: return "DELETING";
+    case StreamStatus::kGone: return "DELETED";
+  }
+  return "ACTIVE";
+}
+
+const char* to_string(StreamMode m) { return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED"; }
+
+std::string shard_id_for_index(uint64_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "shardId-%012llu", static_cast<unsigned long long>(index));
+  return buf;
+}
+
+SequenceNumber ShardMeta::starting_sequence_number() const {
+  return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, 0, 0};
+}
+
+std::optional<SequenceNumber> ShardMeta::ending_sequence_number() const {
+  if (!ending_position) return std::nullopt;
+  return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, *ending_position, 0};
+}
+
+StreamStatus StreamMeta::status(int64_t now_ms) const {
+  if (delete_at_ms != 0) return now_ms >= delete_at_ms ? StreamStatus::kGone : StreamStatus::kDeleting;
+  if (now_ms < ready_at_ms) return StreamStatus::kCreating;
+  if (now_ms < updating_until_ms) return StreamStatus::kUpdating;
+  return StreamStatus::kActive;
+}
+
+std::string StreamMeta::arn() const { return stream_arn(region, account, name); }
+
+size_t StreamMeta::open_shard_count() const {
+  size_t n = 0;
+  for (const auto& s : shards) n += s.is_open() ? 1 : 0;
+  return n;
+}
+
+std::string stream_arn(const std::string& region, const std::string& account, const std::string& name) {
+  return "arn:aws:kinesis:" + region + ":" + account + ":stream/" + name;
+}
+
+std::optional<StreamArnParts> parse_stream_arn(const std::string& arn) {
+  // arn:<partition>:kinesis:<region>:<account>:stream/<name>
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    const size_t colon = arn.find(':', start);
+    if (colon == std::string::npos) return std::nullopt;
+    parts.push_back(arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  const std::string resource = arn.substr(start);
+  if (parts[0] != "arn" || parts[1].rfind("aws", 0) != 0 || parts[2] != "kinesis") return std::nullopt;
+  if (resource.rfind("stream/", 0) != 0) return std::nullopt;
+  std::string name = resource.substr(7);
+  if (name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+  return StreamArnParts{parts[3], parts[4], std::move(name)};
+}
+
+}  // namespace kinesisd::engine

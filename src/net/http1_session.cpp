@@ -1,0 +1,166 @@
+// HTTP/1.1 sessions, plain or TLS on the same port: keep-alive, pipelining (requests are answered in order),
+// a timeout before every read and write, a body limit checked against Content-Length before the body is read.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <ctime>
+
+#include "kinesisd/net/http_server.hpp"
+#include "kinesisd/util/ids.hpp"
+
+namespace kinesisd::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+std::string http_date() {
+  char buf[64];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+http::response<http::string_body> to_http(api::ApiResponse&& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set("x-amzn-RequestId", random_uuid());
+  res.set("x-amz-id-2", random_base64(48));
+  res.set(http::field::date, http_date());
+  if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+  if (!r.error_type.empty()) res.set("x-amzn-ErrorType", r.error_type);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+api::ApiRequest to_api(const http::request<http::string_body>& req, std::string&& body) {
+  api::ApiRequest r;
+  r.method = std::string(req.method_string());
+  const std::string_view target = req.target();
+  const auto q = target.find('?');
+  r.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+  r.target = std::string(req["X-Amz-Target"]);
+  r.content_type = std::string(req[http::field::content_type]);
+  r.authorization = std::string(req[http::field::authorization]);
+  r.has_date = req.count("X-Amz-Date") != 0 || req.count(http::field::date) != 0;
+  r.body = std::move(body);
+  return r;
+}
+
+// Writes a final error answer and closes the connection without resetting it: the unread request body is
+// drained for a moment so the client sees the answer rather than a reset.
+template <class Stream>
+asio::awaitable<void> answer_and_close(Stream& stream, beast::flat_buffer& buffer, api::ApiResponse response,
+                                       SessionShared& shared) {
+  auto res = to_http(std::move(response), 11, false);
+  beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
+  co_await http::async_write(stream, res, kTuple);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  boost::system::error_code ec;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+  char sink[16384];
+  for (int i = 0; i < 1024; ++i) {
+    auto [read_ec, n] = co_await beast::get_lowest_layer(stream).async_read_some(asio::buffer(sink), kTuple);
+    if (read_ec) break;
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(shared.limits.max_header_bytes));
+    parser.body_limit(shared.limits.max_body_bytes);
+    beast::get_lowest_layer(stream).expires_after(shared.limits.idle_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (ec == http::error::header_limit) {
+      co_await answer_and_close(stream, buffer, {431, "text/plain", "Request header fields too large\n", ""}, shared);
+      co_return;
+    }
+    if (ec == http::error::end_of_stream || ec) co_return;  // closed, timed out or not HTTP: nothing to answer
+    const auto& head = parser.get();
+    if (parser.content_length() && *parser.content_length() > shared.limits.max_body_bytes) {
+      co_await answer_and_close(stream, buffer,
+                                {413, "application/x-amz-json-1.1",
+                                 R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
+                                     std::to_string(shared.limits.max_body_bytes) + R"( bytes."})",
+                                 "SerializationException"},
+                                shared);
+      co_return;
+    }
+    if (beast::iequals(head[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> cont{http::status::continue_, head.version()};
+      beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
+      if (auto [wec, wn] = co_await http::async_write(stream, cont, kTuple); wec) co_return;
+    }
+    beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
+    std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (ec == http::error::body_limit) {
+      co_await answer_and_close(stream, buffer, {413, "text/plain", "Request body too large\n", ""}, shared);
+      co_return;
+    }
+    if (ec) co_return;
+    auto request = parser.release();
+    const bool keep_alive = request.keep_alive() && !shared.stopping.load();
+    const unsigned version = request.version();
+    api::ApiResponse answer = co_await shared.front_door->handle(to_api(request, std::move(request.body())));
+    auto res = to_http(std::move(answer), version, keep_alive);
+    beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
+    auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+    if (wec || !keep_alive) co_return;
+  }
+}
+
+asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  stream.expires_after(shared.limits.io_timeout);
+  auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
+  if (ec) co_return;
+  if (!is_tls) {
+    co_await serve(stream, buffer, shared);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), *shared.tls);
+  beast::get_lowest_layer(tls).expires_after(shared.limits.io_timeout);
+  auto [hec, used] = co_await tls.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
+  if (hec) co_return;
+  buffer.consume(used);
+  co_await serve(tls, buffer, shared);
+  beast::get_lowest_layer(tls).expires_after(std::chrono::seconds(2));
+  co_await tls.async_shutdown(kTuple);
+}
+
+}  // namespace
+
+void start_session(tcp::socket socket, SessionShared& shared) {
+  shared.active_sessions.fetch_add(1);
+  auto executor = socket.get_executor();
+  asio::co_spawn(executor, run_session(std::move(socket), shared), [&shared](std::exception_ptr e) {
+    shared.active_sessions.fetch_sub(1);
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("event=session_failed error=\"{}\"", ex.what());
+    }
+  });
+}
+
+}  // namespace kinesisd::net

@@ -1,0 +1,203 @@
+#include "kinesisd/protocol/json_codec.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cctype>
+#include <cmath>
+
+#include "kinesisd/util/base64.hpp"
+
+namespace kinesisd::protocol {
+namespace {
+
+using Alloc = rapidjson::Document::AllocatorType;
+
+Error type_error(std::string message) { return make_error(ErrorCode::kSerialization, std::move(message)); }
+
+// Which structural mismatch applies when a JSON array/object stands where a scalar or other container belongs.
+Status container_mismatch(const rapidjson::Value& v) {
+  if (v.IsArray()) return type_error("Start of list found where not expected");
+  return type_error("Start of structure or map found where not expected.");
+}
+
+Status normalise(const Shape& shape, rapidjson::Value& v, Alloc& alloc);
+
+Status normalise_number(const Shape& shape, rapidjson::Value& v) {
+  const char* java = shape.type == ShapeType::kInteger ? "Integer" : "Long";
+  if (v.IsBool()) return type_error(std::string("class java.lang.Boolean can not be converted to an ") + java);
+  if (v.IsString()) return type_error(std::string("class java.lang.String can not be converted to an ") + java);
+  if (v.IsObject() || v.IsArray()) return container_mismatch(v);
+  double d = 0;
+  if (v.IsInt64()) {
+    d = static_cast<double>(v.GetInt64());
+  } else if (v.IsUint64()) {
+    d = static_cast<double>(v.GetUint64());
+  } else {
+    d = std::floor(v.GetDouble());
+  }
+  // AWS does not refuse numbers beyond the member's Java type here; range constraints report them instead.
+  if (d >= 9.2233720368547748e18) d = 9.2233720368547748e18 - 1024;
+  if (d <= -9.2233720368547748e18) d = -9.2233720368547748e18;
+  if (!v.IsInt64()) v.SetInt64(static_cast<int64_t>(d));
+  return Status::Ok();
+}
+
+Status normalise_timestamp(rapidjson::Value& v) {
+  if (v.IsBool()) return type_error("class java.lang.Boolean can not be converted to milliseconds since epoch");
+  if (v.IsString()) return type_error("class java.lang.String can not be converted to milliseconds since epoch");
+  if (v.IsObject() || v.IsArray()) return container_mismatch(v);
+  const double seconds = v.GetDouble();
+  if (!std::isfinite(seconds) || std::fabs(seconds) > 1e14) return type_error("Timestamp out of range");
+  v.SetInt64(static_cast<int64_t>(std::llround(seconds * 1000.0)));
+  return Status::Ok();
+}
+
+Status normalise_scalar(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
+  switch (shape.type) {
+    case ShapeType::kBoolean:
+      if (v.IsNumber()) return type_error("class java.math.BigDecimal can not be converted to an Boolean");
+      if (v.IsString()) {
+        std::string upper(v.GetString(), v.GetStringLength());
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return type_error("'" + upper + "' can not be converted to an Boolean");
+      }
+      if (!v.IsBool()) return container_mismatch(v);
+      return Status::Ok();
+    case ShapeType::kInteger:
+    case ShapeType::kLong: return normalise_number(shape, v);
+    case ShapeType::kTimestamp: return normalise_timestamp(v);
+    case ShapeType::kString:
+      if (v.IsBool()) return type_error("class java.lang.Boolean can not be converted to an String");
+      if (v.IsNumber()) return type_error("class java.math.BigDecimal can not be converted to an String");
+      if (!v.IsString()) return container_mismatch(v);
+      return Status::Ok();
+    case ShapeType::kBlob: {
+      if (v.IsBool()) return type_error("class java.lang.Boolean can not be converted to a Blob");
+      if (v.IsNumber()) return type_error("class java.math.BigDecimal can not be converted to a Blob");
+      if (!v.IsString()) return container_mismatch(v);
+      Base64Error why;
+      auto bytes = base64_decode(std::string_view(v.GetString(), v.GetStringLength()), &why);
+      if (!bytes) {
+        return type_error("'" + std::string(v.GetString(), v.GetStringLength()) +
+                          "' can not be converted to a Blob: " + why.reason);
+      }
+      v.SetString(bytes->data(), static_cast<rapidjson::SizeType>(bytes->size()), alloc);
+      return Status::Ok();
+    }
+    default: return Status::Ok();
+  }
+}
+
+Status normalise_structure(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    const Member* m = shape.find_member(std::string_view(it->name.GetString(), it->name.GetStringLength()));
+    if (m == nullptr || it->value.IsNull()) continue;  // unknown members are ignored, as AWS does
+    if (auto s = normalise(*m->shape, it->value, alloc); !s) return s;
+  }
+  return Status::Ok();
+}
+
+Status normalise(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
+  switch (shape.type) {
+    case ShapeType::kStructure:
+      if (v.IsArray()) return type_error("Start of list found where not expected");
+      if (!v.IsObject()) return type_error("Expected null");
+      return normalise_structure(shape, v, alloc);
+    case ShapeType::kList:
+      if (v.IsObject()) return type_error("Start of structure or map found where not expected.");
+      if (!v.IsArray()) return type_error("Expected list or null");
+      for (auto& e : v.GetArray())
+        if (!e.IsNull())
+          if (auto s = normalise(*shape.member, e, alloc); !s) return s;
+      return Status::Ok();
+    case ShapeType::kMap:
+      if (v.IsArray()) return type_error("Start of list found where not expected");
+      if (!v.IsObject()) return type_error("Expected map or null");
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+        if (!it->value.IsNull())
+          if (auto s = normalise(*shape.value, it->value, alloc); !s) return s;
+      return Status::Ok();
+    default: return normalise_scalar(shape, v, alloc);
+  }
+}
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write(const Shape& shape, const rapidjson::Value& v, Writer& w, std::string& scratch) {
+  switch (shape.type) {
+    case ShapeType::kStructure:
+      w.StartObject();
+      for (const auto& m : shape.members) {
+        auto it = v.FindMember(m.name.c_str());
+        if (it == v.MemberEnd() || it->value.IsNull()) continue;
+        w.Key(m.name.c_str(), static_cast<rapidjson::SizeType>(m.name.size()));
+        write(*m.shape, it->value, w, scratch);
+      }
+      w.EndObject();
+      return;
+    case ShapeType::kList:
+      w.StartArray();
+      for (const auto& e : v.GetArray()) write(*shape.member, e, w, scratch);
+      w.EndArray();
+      return;
+    case ShapeType::kMap:
+      w.StartObject();
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        w.Key(it->name.GetString(), it->name.GetStringLength());
+        write(*shape.value, it->value, w, scratch);
+      }
+      w.EndObject();
+      return;
+    case ShapeType::kBlob:
+      scratch.clear();
+      base64_encode_append(std::string_view(v.GetString(), v.GetStringLength()), scratch);
+      w.String(scratch.data(), static_cast<rapidjson::SizeType>(scratch.size()));
+      return;
+    case ShapeType::kTimestamp: {
+      const int64_t ms = v.GetInt64();
+      if (ms % 1000 == 0) {
+        w.Int64(ms / 1000);
+      } else {
+        w.Double(static_cast<double>(ms) / 1000.0);
+      }
+      return;
+    }
+    default: v.Accept(w); return;
+  }
+}
+
+}  // namespace
+
+Status json_decode_input(std::string& body, const Shape& shape, rapidjson::Document& out) {
+  if (body.empty()) return make_error(ErrorCode::kSerialization, "");
+  body.push_back('\0');
+  out.ParseInsitu(body.data());
+  if (out.HasParseError() || !out.IsObject()) return make_error(ErrorCode::kSerialization, "");
+  return normalise_structure(shape, out, out.GetAllocator());
+}
+
+std::string json_encode_output(const Shape* shape, const rapidjson::Value& value) {
+  if (shape == nullptr || !value.IsObject()) return "{}";
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  std::string scratch;
+  write(*shape, value, w, scratch);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string json_encode_error(std::string_view type, std::string_view message) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("__type");
+  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  if (!message.empty()) {
+    w.Key("message");
+    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace kinesisd::protocol

@@ -1,0 +1,125 @@
+#include "kinesisd/protocol/service_model.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+namespace kinesisd {
+extern const std::string_view kServiceModelJson;
+}
+
+namespace kinesisd::protocol {
+namespace {
+
+ShapeType parse_type(const std::string& t) {
+  if (t == "structure") return ShapeType::kStructure;
+  if (t == "list") return ShapeType::kList;
+  if (t == "map") return ShapeType::kMap;
+  if (t == "string") return ShapeType::kString;
+  if (t == "integer") return ShapeType::kInteger;
+  if (t == "long") return ShapeType::kLong;
+  if (t == "boolean") return ShapeType::kBoolean;
+  if (t == "blob") return ShapeType::kBlob;
+  if (t == "timestamp") return ShapeType::kTimestamp;
+  throw std::runtime_error("unknown shape type " + t);
+}
+
+std::string lower_first(const std::string& s) {
+  std::string out = s;
+  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+}  // namespace
+
+const Member* Shape::find_member(std::string_view wire_name) const {
+  for (const auto& m : members)
+    if (m.name == wire_name) return &m;
+  return nullptr;
+}
+
+std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("shapes") || !doc.HasMember("operations"))
+    throw std::runtime_error("not a service model");
+  auto model = std::make_unique<ServiceModel>();
+  model->target_prefix_ = doc["metadata"]["targetPrefix"].GetString();
+  model->empty_input_.name = "EmptyInput";
+  model->empty_input_.type = ShapeType::kStructure;
+
+  const auto& shapes = doc["shapes"];
+  for (auto it = shapes.MemberBegin(); it != shapes.MemberEnd(); ++it) {
+    auto shape = std::make_unique<Shape>();
+    shape->name = it->name.GetString();
+    shape->type = parse_type(it->value["type"].GetString());
+    model->shapes_.emplace(shape->name, std::move(shape));
+  }
+  auto ref = [&](const rapidjson::Value& v) -> const Shape* {
+    auto found = model->shapes_.find(v["shape"].GetString());
+    if (found == model->shapes_.end()) throw std::runtime_error("dangling shape reference");
+    return found->second.get();
+  };
+  for (auto it = shapes.MemberBegin(); it != shapes.MemberEnd(); ++it) {
+    Shape& shape = *model->shapes_.at(it->name.GetString());
+    const auto& def = it->value;
+    if (def.HasMember("min")) shape.min = def["min"].GetInt64();
+    if (def.HasMember("max")) shape.max = def["max"].GetInt64();
+    if (def.HasMember("pattern")) {
+      shape.pattern = def["pattern"].GetString();
+      shape.regex = std::make_unique<std::regex>(shape.pattern, std::regex::ECMAScript | std::regex::optimize);
+    }
+    if (def.HasMember("enum"))
+      for (const auto& e : def["enum"].GetArray()) shape.enum_values.emplace_back(e.GetString());
+    shape.eventstream = def.HasMember("eventstream") && def["eventstream"].GetBool();
+    shape.exception = def.HasMember("exception") && def["exception"].GetBool();
+    if (def.HasMember("member")) shape.member = ref(def["member"]);
+    if (def.HasMember("key")) shape.key = ref(def["key"]);
+    if (def.HasMember("value")) shape.value = ref(def["value"]);
+    if (def.HasMember("members")) {
+      std::vector<std::string> required;
+      if (def.HasMember("required"))
+        for (const auto& r : def["required"].GetArray()) required.emplace_back(r.GetString());
+      for (auto m = def["members"].MemberBegin(); m != def["members"].MemberEnd(); ++m) {
+        Member member;
+        member.name = m->name.GetString();
+        member.path_name = lower_first(member.name);
+        member.shape = ref(m->value);
+        member.required = std::find(required.begin(), required.end(), member.name) != required.end();
+        shape.members.push_back(std::move(member));
+      }
+    }
+  }
+  const auto& ops = doc["operations"];
+  for (auto it = ops.MemberBegin(); it != ops.MemberEnd(); ++it) {
+    Operation op;
+    op.name = it->name.GetString();
+    op.input = it->value.HasMember("input") ? ref(it->value["input"]) : &model->empty_input_;
+    op.output = it->value.HasMember("output") ? ref(it->value["output"]) : nullptr;
+    if (it->value.HasMember("errors"))
+      for (const auto& e : it->value["errors"].GetArray()) op.errors.emplace_back(e["shape"].GetString());
+    model->operation_names_.push_back(op.name);
+    model->operations_.emplace(op.name, std::move(op));
+  }
+  std::sort(model->operation_names_.begin(), model->operation_names_.end());
+  return model;
+}
+
+const ServiceModel& ServiceModel::instance() {
+  static const std::unique_ptr<ServiceModel> model = parse(kServiceModelJson);
+  return *model;
+}
+
+const Operation* ServiceModel::find_operation(std::string_view name) const {
+  auto it = operations_.find(std::string(name));
+  return it == operations_.end() ? nullptr : &it->second;
+}
+
+const Shape* ServiceModel::find_shape(std::string_view name) const {
+  auto it = shapes_.find(std::string(name));
+  return it == shapes_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace kinesisd::protocol

@@ -1,0 +1,157 @@
+#include "kinesisd/server/app.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <thread>
+
+#include "kinesisd/api/catalog_writer.hpp"
+#include "kinesisd/api/front_door.hpp"
+#include "kinesisd/engine/stream_registry.hpp"
+#include "kinesisd/net/http_server.hpp"
+#include "kinesisd/net/tls_context.hpp"
+#include "kinesisd/protocol/service_model.hpp"
+#include "kinesisd/storage/atomic_file.hpp"
+#include "kinesisd/util/clock.hpp"
+
+namespace kinesisd::server {
+namespace {
+
+namespace asio = boost::asio;
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("kinesisd");
+  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+Status load_catalog(engine::StreamRegistry& registry, const std::string& path) {
+  auto content = storage::read_file(path);
+  if (!content) {
+    if (content.error().code == ErrorCode::kResourceNotFound) return Status::Ok();
+    return content.error();
+  }
+  return registry.load(content.value());
+}
+
+Status create_initial_streams(const Config& config, engine::StreamRegistry& registry) {
+  for (const auto& s : config.initialize_streams) {
+    const std::string region = s.region.empty() ? config.region : s.region;
+    if (registry.find(region, s.name, now_ms()).ok()) continue;
+    engine::CreateStreamRequest req;
+    req.name = s.name;
+    req.shard_count = s.shards;
+    if (auto st = registry.create_stream(region, req, now_ms()); !st) {
+      return make_error(st.error().code, "cannot create initial stream " + s.name + ": " + st.error().message);
+    }
+    spdlog::info("event=stream_initialized stream={} shards={} region={}", s.name, s.shards, region);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int run(const Config& config) {
+  setup_logging(config.log_level);
+  protocol::ServiceModel::instance();  // parse the embedded model before serving
+
+  if (auto s = storage::make_directories(config.data_dir); !s) {
+    spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
+    return 1;
+  }
+  engine::RegistryLimits limits;
+  limits.account = config.account_id;
+  limits.shard_limit = static_cast<uint64_t>(config.shard_limit);
+  limits.create_delay_ms = config.create_stream_ms;
+  limits.delete_delay_ms = config.delete_stream_ms;
+  limits.update_delay_ms = config.update_stream_ms;
+  engine::StreamRegistry registry(limits);
+  const std::string catalog_path = config.data_dir + "/catalog.json";
+  if (auto s = load_catalog(registry, catalog_path); !s) {
+    // Refuse to start rather than serve (and later overwrite) an empty catalog.
+    spdlog::critical("event=start_failed file={} error=\"{}\"", catalog_path, s.error().message);
+    return 1;
+  }
+  if (auto s = create_initial_streams(config, registry); !s) {
+    spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
+    return 1;
+  }
+
+  auto tls_files = net::ensure_tls_files(config.tls_cert, config.tls_key, config.data_dir);
+  if (!tls_files) {
+    spdlog::critical("event=start_failed error=\"{}\"", tls_files.error().message);
+    return 1;
+  }
+  auto tls = net::make_tls_context(tls_files.value());
+  if (!tls) {
+    spdlog::critical("event=start_failed error=\"{}\"", tls.error().message);
+    return 1;
+  }
+
+  const unsigned io_threads =
+      config.io_threads > 0 ? static_cast<unsigned>(config.io_threads) : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context ioc(static_cast<int>(io_threads));
+  asio::thread_pool storage_pool(2);
+  api::CatalogWriter catalog(registry, storage_pool.get_executor(), catalog_path);
+  if (auto s = catalog.flush(); !s) {
+    spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
+    return 1;
+  }
+  api::FrontDoor front_door(api::Services{&registry, &catalog});
+  net::SessionShared shared;
+  shared.front_door = &front_door;
+  shared.tls = tls.value();
+  net::HttpServer server(ioc, shared);
+  auto port = server.listen(config.listen_host, config.listen_port);
+  if (!port) {
+    spdlog::critical("event=start_failed error=\"{}\"", port.error().message);
+    return 1;
+  }
+  if (!config.port_file.empty()) {
+    if (auto s = storage::write_file_atomically(config.port_file, std::to_string(port.value()) + "\n"); !s) {
+      spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
+      return 1;
+    }
+  }
+  server.start();
+  spdlog::info("event=listening address={}:{} data_dir={} tls_cert={} io_threads={}", config.listen_host,
+               port.value(), config.data_dir, tls_files->cert_path, io_threads);
+
+  // Shutdown: stop accepting, let requests in hand finish (up to 5 s), then stop.
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer drain(ioc);
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void(boost::system::error_code)> check_drained = [&](boost::system::error_code) {
+    if (shared.active_sessions.load() == 0 || std::chrono::steady_clock::now() >= *deadline) {
+      ioc.stop();
+      return;
+    }
+    drain.expires_after(std::chrono::milliseconds(20));
+    drain.async_wait(check_drained);
+  };
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("event=shutdown signal={}", signal);
+    shared.stopping = true;
+    server.stop();
+    *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    check_drained({});
+  });
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  storage_pool.join();
+  if (auto s = catalog.flush(); !s) spdlog::error("event=catalog_flush_failed error=\"{}\"", s.error().message);
+  spdlog::info("event=stopped");
+  return 0;
+}
+
+}  // namespace kinesisd::server
