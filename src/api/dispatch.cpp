@@ -10,13 +10,17 @@ namespace kinesisd::api {
 namespace {
 
 // Sorted by operation name, checked at compile time, searched by binary search.
-constexpr std::array<std::pair<std::string_view, Handler>, 6> kTable{{
+constexpr std::array<std::pair<std::string_view, Handler>, 10> kTable{{
     {"CreateStream", &create_stream},
     {"DeleteStream", &delete_stream},
     {"DescribeStream", &describe_stream},
     {"DescribeStreamSummary", &describe_stream_summary},
+    {"GetRecords", &get_records},
+    {"GetShardIterator", &get_shard_iterator},
     {"ListShards", &list_shards},
     {"ListStreams", &list_streams},
+    {"PutRecord", &put_record},
+    {"PutRecords", &put_records},
 }};
 
 static_assert(std::is_sorted(kTable.begin(), kTable.end(),

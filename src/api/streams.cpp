@@ -2,6 +2,7 @@
 #include "kinesisd/api/catalog_writer.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
+#include "kinesisd/util/async.hpp"
 
 namespace kinesisd::api {
 namespace {
@@ -51,6 +52,13 @@ KINESISD_HANDLER(create_stream) {
   req.warm_throughput_mibps = get_int(in, "WarmThroughputMiBps");
   if (auto s = services.registry->create_stream(ctx.region, req, ctx.now_ms); !s) co_return s.error();
   if (auto s = co_await services.catalog->persist(); !s) co_return s.error();
+  auto created = services.registry->find(ctx.region, req.name, ctx.now_ms);
+  if (!created) co_return created.error();
+  auto& data = *services.data;
+  const engine::StreamMeta& meta = created.value();
+  if (auto s = co_await run_on<Status>(services.storage, [&data, &meta] { return data.open_stream(meta); }); !s) {
+    co_return s.error();
+  }
   co_return empty_output();
 }
 

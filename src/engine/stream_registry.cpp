@@ -137,6 +137,15 @@ std::vector<StreamMeta> StreamRegistry::list(const std::string& region, int64_t 
   return out;
 }
 
+std::vector<StreamMeta> StreamRegistry::all(int64_t now_ms) const {
+  std::lock_guard lock(mu_);
+  std::vector<StreamMeta> out;
+  for (const auto& [region, streams] : regions_)
+    for (const auto& [name, s] : streams)
+      if (s.status(now_ms) != StreamStatus::kGone) out.push_back(s);
+  return out;
+}
+
 uint64_t StreamRegistry::open_provisioned_shards(const std::string& region, int64_t now_ms) const {
   uint64_t n = 0;
   for (const auto& s : list(region, now_ms))

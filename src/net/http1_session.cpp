@@ -116,6 +116,11 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     }
     if (ec) co_return;
     auto request = parser.release();
+    shared.requests_in_flight.fetch_add(1);
+    struct InFlight {
+      std::atomic<int>& n;
+      ~InFlight() { n.fetch_sub(1); }
+    } in_flight{shared.requests_in_flight};
     const bool keep_alive = request.keep_alive() && !shared.stopping.load();
     const unsigned version = request.version();
     api::ApiResponse answer = co_await shared.front_door->handle(to_api(request, std::move(request.body())));

@@ -12,12 +12,15 @@
 
 #include "kinesisd/api/catalog_writer.hpp"
 #include "kinesisd/api/front_door.hpp"
+#include "kinesisd/engine/data_plane.hpp"
+#include "kinesisd/engine/shard_iterator.hpp"
 #include "kinesisd/engine/stream_registry.hpp"
 #include "kinesisd/net/http_server.hpp"
 #include "kinesisd/net/tls_context.hpp"
 #include "kinesisd/protocol/service_model.hpp"
 #include "kinesisd/storage/atomic_file.hpp"
 #include "kinesisd/util/clock.hpp"
+#include "kinesisd/util/ids.hpp"
 
 namespace kinesisd::server {
 namespace {
@@ -53,6 +56,34 @@ Status create_initial_streams(const Config& config, engine::StreamRegistry& regi
     spdlog::info("event=stream_initialized stream={} shards={} region={}", s.name, s.shards, region);
   }
   return Status::Ok();
+}
+
+// The iterator MAC key: created once, kept in the data dir, so iterators stay valid across restarts.
+Result<std::string> iterator_key(const std::string& data_dir) {
+  const std::string path = data_dir + "/iterator.key";
+  auto existing = storage::read_file(path);
+  if (existing && existing->size() == 32) return existing.value();
+  if (existing) return make_error(ErrorCode::kInternal, path + " is damaged (expected 32 bytes)");
+  std::string key = random_bytes(32);
+  if (auto s = storage::write_file_atomically(path, key); !s) return s.error();
+  return key;
+}
+
+// Runs `work` on `executor` every `period`, forever (until the io_context stops).
+void every(asio::io_context& ioc, asio::any_io_executor executor, std::chrono::milliseconds period,
+           std::function<void()> work) {
+  auto timer = std::make_shared<asio::steady_timer>(ioc);
+  auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
+  *tick = [timer, tick, executor, period, work](boost::system::error_code ec) {
+    if (ec) return;
+    asio::post(executor, [timer, tick, period, work] {
+      work();
+      timer->expires_after(period);
+      timer->async_wait(*tick);
+    });
+  };
+  timer->expires_after(period);
+  timer->async_wait(*tick);
 }
 
 }  // namespace
@@ -98,12 +129,41 @@ int run(const Config& config) {
       config.io_threads > 0 ? static_cast<unsigned>(config.io_threads) : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(io_threads));
   asio::thread_pool storage_pool(2);
+  asio::thread_pool read_pool(2);
   api::CatalogWriter catalog(registry, storage_pool.get_executor(), catalog_path);
   if (auto s = catalog.flush(); !s) {
     spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
     return 1;
   }
-  api::FrontDoor front_door(api::Services{&registry, &catalog});
+  auto key = iterator_key(config.data_dir);
+  if (!key) {
+    spdlog::critical("event=start_failed error=\"{}\"", key.error().message);
+    return 1;
+  }
+  const engine::IteratorCodec iterators(key.value());
+  engine::DataPlaneOptions data_options;
+  data_options.data_dir = config.data_dir;
+  data_options.segment_bytes = static_cast<uint64_t>(config.segment_bytes);
+  data_options.shard.throughput_limits = config.throughput_limits;
+  data_options.shard.fsync = config.fsync == "always"  ? engine::FsyncPolicy::kAlways
+                             : config.fsync == "never" ? engine::FsyncPolicy::kNever
+                                                       : engine::FsyncPolicy::kInterval;
+  engine::DataPlane data(ioc, storage_pool.get_executor(), data_options);
+  for (const auto& meta : registry.all(now_ms())) {
+    if (auto s = data.open_stream(meta); !s) {
+      spdlog::critical("event=start_failed stream={} error=\"{}\"", meta.name, s.error().message);
+      return 1;
+    }
+  }
+  data.sweep(registry, now_ms());
+  every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms),
+        [&] { data.sweep(registry, now_ms()); });
+  if (data_options.shard.fsync == engine::FsyncPolicy::kInterval) {
+    every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.fsync_interval_ms),
+          [&] { data.sync_dirty(); });
+  }
+  api::FrontDoor front_door(
+      api::Services{&registry, &catalog, &data, &iterators, storage_pool.get_executor(), read_pool.get_executor()});
   net::SessionShared shared;
   shared.front_door = &front_door;
   shared.tls = tls.value();
@@ -123,12 +183,13 @@ int run(const Config& config) {
   spdlog::info("event=listening address={}:{} data_dir={} tls_cert={} io_threads={}", config.listen_host,
                port.value(), config.data_dir, tls_files->cert_path, io_threads);
 
-  // Shutdown: stop accepting, let requests in hand finish (up to 5 s), then stop.
+  // Shutdown: stop accepting, let requests in hand finish (up to 5 s), then stop. Idle keep-alive connections
+  // are simply closed.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   asio::steady_timer drain(ioc);
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   std::function<void(boost::system::error_code)> check_drained = [&](boost::system::error_code) {
-    if (shared.active_sessions.load() == 0 || std::chrono::steady_clock::now() >= *deadline) {
+    if (shared.requests_in_flight.load() == 0 || std::chrono::steady_clock::now() >= *deadline) {
       ioc.stop();
       return;
     }
@@ -149,6 +210,8 @@ int run(const Config& config) {
   ioc.run();
   for (auto& t : threads) t.join();
   storage_pool.join();
+  read_pool.join();
+  data.sync_dirty();
   if (auto s = catalog.flush(); !s) spdlog::error("event=catalog_flush_failed error=\"{}\"", s.error().message);
   spdlog::info("event=stopped");
   return 0;

@@ -103,6 +103,24 @@ Status set_region(Config& c, const std::string& v) {
   return Status::Ok();
 }
 
+Status set_fsync(Config& c, const std::string& v) {
+  if (v != "always" && v != "interval" && v != "never")
+    return make_error(ErrorCode::kInvalidArgument, "expected always, interval or never");
+  c.fsync = v;
+  return Status::Ok();
+}
+
+Status set_limits(Config& c, const std::string& v) {
+  if (v == "on" || v == "true") {
+    c.throughput_limits = true;
+  } else if (v == "off" || v == "false") {
+    c.throughput_limits = false;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "expected on or off");
+  }
+  return Status::Ok();
+}
+
 const std::vector<Option>& options() {
   static const std::vector<Option> kOptions = {
       {"listen", "HOST:PORT", "address to serve HTTP/1.1 and HTTPS on (default 127.0.0.1:4567; port 0 picks a free one)",
@@ -130,6 +148,17 @@ const std::vector<Option>& options() {
       {"tls-key", "FILE", "PEM private key for --tls-cert", text(&Config::tls_key)},
       {"port-file", "FILE", "write the bound port to FILE once listening", text(&Config::port_file)},
       {"io-threads", "N", "network threads (default 0: one per core)", integer(&Config::io_threads, 0, 256)},
+      {"fsync", "POLICY",
+       "always: acknowledge writes after fdatasync; interval (default): after write(2), fdatasync every "
+       "--fsync-interval-ms; never: after write(2), no fdatasync. All three survive kill -9",
+       set_fsync},
+      {"fsync-interval-ms", "MS", "fdatasync period of the interval policy (default 1000)",
+       integer(&Config::fsync_interval_ms, 1, 3'600'000)},
+      {"throughput-limits", "on|off", "enforce AWS's per-shard rates (default on)", set_limits},
+      {"segment-bytes", "N", "roll a shard's log segment at this size (default 67108864)",
+       integer(&Config::segment_bytes, 4096, 1ll << 40)},
+      {"retention-check-ms", "MS", "how often expired segments and deleted streams are removed (default 60000)",
+       integer(&Config::retention_check_ms, 10, 86'400'000)},
   };
   return kOptions;
 }

@@ -215,6 +215,13 @@ class Server(object):
     def _reap(self, sig, timeout):
         if self.proc is None:
             return None
+        # Drop idle keep-alive connections first so a graceful stop need not wait on them.
+        for client in self._clients.values():
+            try:
+                client.close()
+            except Exception:
+                pass
+        self._clients = {}
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, sig)
@@ -283,7 +290,7 @@ class Server(object):
             import boto3
             import botocore.config
             cfg = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5,
-                                         read_timeout=30)
+                                         read_timeout=10)
             self._clients[key] = boto3.client(
                 "kinesis", region_name=region,
                 endpoint_url=self.https_url if https else self.url,
@@ -293,7 +300,7 @@ class Server(object):
 
     # -- raw HTTP ----------------------------------------------------------
     def raw(self, target, body=None, headers=None, region=DEFAULT_REGION, method="POST",
-            path="/", https=False, timeout=30):
+            path="/", https=False, timeout=10):
         """Send one request with a fake (well-formed) SigV4 header.
 
         ``target``: an operation name (``"ListStreams"``), a full target

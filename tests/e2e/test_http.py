@@ -12,8 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (JSON_CT, ServerTestCase, amz_date, fake_authorization,  # noqa: E402
-                     parse_http_date)
+from harness import (JSON_CT, Server, ServerTestCase, amz_date,  # noqa: E402
+                     fake_authorization, parse_http_date)
 
 BODY_LIMIT = 16 * 1024 * 1024
 
@@ -133,37 +133,6 @@ class HttpFramingTest(ServerTestCase):
         resp = self.server.raw("ListStreams", {})
         self.assertEqual(resp.status, 200, resp)
 
-    def test_body_over_limit_413(self):
-        size = BODY_LIMIT + 1
-        head = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
-                "X-Amz-Target: Kinesis_20131202.ListStreams\r\nX-Amz-Date: %s\r\n"
-                "Authorization: %s\r\nContent-Length: %d\r\n\r\n"
-                % (JSON_CT, amz_date(), fake_authorization(), size)).encode()
-        with self.connect(timeout=20) as s:
-            s.sendall(head)
-            # A server may answer as soon as it sees Content-Length; otherwise send the body.
-            ready, _, _ = select.select([s], [], [], 2.0)
-            sender = None
-            if not ready:
-                def send_body():
-                    chunk = b" " * (1024 * 1024)
-                    left = size
-                    try:
-                        while left > 0:
-                            n = min(left, len(chunk))
-                            s.sendall(chunk[:n])
-                            left -= n
-                    except OSError:
-                        pass  # the server may stop reading and close
-                sender = threading.Thread(target=send_body, daemon=True)
-                sender.start()
-            f = s.makefile("rb")
-            status, _, _ = read_response(f)
-            if sender is not None:
-                sender.join(timeout=20)
-        self.assertEqual(status, 413)
-        self.assertServerAlive()
-
     def test_large_body_under_limit_accepted(self):
         body = b'{"Limit": 5' + b" " * (1024 * 1024) + b"}"
         resp = self.server.raw("ListStreams", body)
@@ -200,6 +169,85 @@ class HttpFramingTest(ServerTestCase):
         for _ in range(30):
             resp = self.server.raw("ListStreams", {})
             self.assertEqual(resp.status, 200)
+
+
+class BodyLimitTest(ServerTestCase):
+    """A fresh server per test: a crash here must not take other tests down with it."""
+
+    @classmethod
+    def setUpClass(cls):
+        pass
+
+    def setUp(self):
+        self.server = Server()
+        self.addCleanup(self.server.stop)
+        self.server.start()
+
+    def connect(self, timeout=10):
+        return socket.create_connection(("127.0.0.1", self.server.port), timeout=timeout)
+
+    def assertServerAlive(self):
+        try:
+            resp = self.server.raw("ListStreams", {})
+        except OSError as e:
+            try:
+                rc = self.server.proc.wait(timeout=1)
+            except Exception:
+                rc = None
+            self.fail("server unusable after oversized request (%r), exit status %s, log: %s"
+                      % (e, rc, self.server.log_tail()))
+        self.assertEqual(resp.status, 200, resp)
+
+    def oversized_status(self, framing_header, body_chunks):
+        """Send an oversized request; return the response status (None if closed silently)."""
+        head = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+                "X-Amz-Target: Kinesis_20131202.ListStreams\r\nX-Amz-Date: %s\r\n"
+                "Authorization: %s\r\n%s\r\n\r\n"
+                % (JSON_CT, amz_date(), fake_authorization(), framing_header)).encode()
+        with self.connect(timeout=20) as s:
+            s.sendall(head)
+            # A server may answer as soon as it sees the headers; otherwise send the body.
+            ready, _, _ = select.select([s], [], [], 1.0)
+            sender = None
+            if not ready:
+                def send_body():
+                    try:
+                        for chunk in body_chunks():
+                            s.sendall(chunk)
+                    except OSError:
+                        pass  # the server may stop reading and close
+                sender = threading.Thread(target=send_body, daemon=True)
+                sender.start()
+            f = s.makefile("rb")
+            try:
+                status = read_response(f)[0]
+            except (EOFError, ConnectionResetError):
+                status = None
+            if sender is not None:
+                sender.join(timeout=20)
+        return status
+
+    def test_content_length_over_limit_413(self):
+        size = BODY_LIMIT + 1
+
+        def chunks():
+            left = size
+            while left > 0:
+                n = min(left, 1 << 20)
+                yield b" " * n
+                left -= n
+        status = self.oversized_status("Content-Length: %d" % size, chunks)
+        self.assertEqual(status, 413, "expected 413 for Content-Length %d" % size)
+        self.assertServerAlive()
+
+    def test_chunked_over_limit_413(self):
+        def chunks():
+            for _ in range(17):
+                yield b"100000\r\n" + b" " * 0x100000 + b"\r\n"
+            yield b"0\r\n\r\n"
+        status = self.oversized_status("Transfer-Encoding: chunked", chunks)
+        self.assertEqual(status, 413)
+        self.assertServerAlive()
 
 
 if __name__ == "__main__":

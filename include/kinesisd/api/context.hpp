@@ -7,6 +7,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <string>
 
+#include "kinesisd/engine/data_plane.hpp"
+#include "kinesisd/engine/shard_iterator.hpp"
 #include "kinesisd/engine/stream_registry.hpp"
 #include "kinesisd/protocol/service_model.hpp"
 #include "kinesisd/util/status.hpp"
@@ -18,6 +20,10 @@ class CatalogWriter;
 struct Services {
   engine::StreamRegistry* registry = nullptr;
   CatalogWriter* catalog = nullptr;
+  engine::DataPlane* data = nullptr;
+  const engine::IteratorCodec* iterators = nullptr;
+  boost::asio::any_io_executor storage;  // blocking writes and log opening
+  boost::asio::any_io_executor reads;    // blocking log reads
 };
 
 struct CallContext {

@@ -49,6 +49,8 @@ class StreamRegistry {
   Result<StreamMeta> find(const std::string& region, const std::string& name, int64_t now_ms) const;
   // Every stream of the region that is not gone, ordered by name.
   std::vector<StreamMeta> list(const std::string& region, int64_t now_ms) const;
+  // Every stream of every region that is not gone.
+  std::vector<StreamMeta> all(int64_t now_ms) const;
   uint64_t open_provisioned_shards(const std::string& region, int64_t now_ms) const;
 
   // Persistence: a JSON document of the whole catalog and the version it reflects. Versions grow with every

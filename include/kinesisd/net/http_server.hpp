@@ -28,6 +28,7 @@ struct SessionShared {
   ServerLimits limits;
   std::atomic<bool> stopping{false};
   std::atomic<int> active_sessions{0};
+  std::atomic<int> requests_in_flight{0};  // read but not yet answered; shutdown waits for these only
 };
 
 class HttpServer {

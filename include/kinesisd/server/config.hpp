@@ -32,6 +32,11 @@ struct Config {
   std::string tls_key;
   std::string port_file;
   int64_t io_threads = 0;  // 0: one per core
+  std::string fsync = "interval";  // always | interval | never
+  int64_t fsync_interval_ms = 1000;
+  bool throughput_limits = true;
+  int64_t segment_bytes = 64ll * 1024 * 1024;
+  int64_t retention_check_ms = 60'000;
 };
 
 enum class ConfigOutcome { kRun, kHelp, kVersion };

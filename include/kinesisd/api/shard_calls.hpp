@@ -1,0 +1,24 @@
+// Awaitable wrappers over shard actor calls: the coroutine resumes on its own executor.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <vector>
+
+#include "kinesisd/engine/shard.hpp"
+
+namespace kinesisd::api {
+
+// One shard's part of a write: its records, in request order.
+struct ShardWrite {
+  std::shared_ptr<engine::Shard> shard;
+  std::shared_ptr<std::vector<engine::AppendRequest>> records;
+  std::vector<engine::AppendResult> results;  // filled in
+};
+
+// Sends every part to its shard at once and returns when all are answered.
+boost::asio::awaitable<void> append_all(std::vector<ShardWrite>& writes);
+
+boost::asio::awaitable<Status> admit_read(engine::Shard& shard);
+
+}  // namespace kinesisd::api

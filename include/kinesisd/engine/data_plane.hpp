@@ -1,0 +1,59 @@
+// The running shards of every stream: opens shard logs, finds a shard actor for a request, sweeps retention and
+// deleted streams. Logs are opened (which reads and may repair files) at start and when a stream is created,
+// always off the I/O threads; the request path only looks actors up.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "kinesisd/engine/shard.hpp"
+#include "kinesisd/engine/stream_meta.hpp"
+#include "kinesisd/engine/stream_registry.hpp"
+
+namespace kinesisd::engine {
+
+struct DataPlaneOptions {
+  std::string data_dir;
+  ShardOptions shard;
+  uint64_t segment_bytes = 64ull * 1024 * 1024;
+};
+
+class DataPlane {
+ public:
+  DataPlane(boost::asio::io_context& io, boost::asio::any_io_executor storage, DataPlaneOptions options)
+      : io_(io), storage_(std::move(storage)), options_(std::move(options)) {}
+
+  // Opens the logs of every shard of `meta` that is not open yet. Blocking (disk): never on an I/O thread.
+  Status open_stream(const StreamMeta& meta);
+  // The actor of a shard, or nullptr when its stream was not opened.
+  std::shared_ptr<Shard> shard(const StreamMeta& meta, uint64_t shard_index) const;
+  // Blocking. Drops retention-expired segments, and the files of streams that are gone (or unknown at start).
+  void sweep(const StreamRegistry& registry, int64_t now_ms);
+  // Blocking. fdatasync of every shard written since its last sync.
+  void sync_dirty();
+
+  std::string stream_dir(const StreamMeta& meta) const;
+
+ private:
+  struct StreamRuntime {
+    std::string region;
+    std::string name;
+    std::string dir;
+    std::map<uint64_t, std::shared_ptr<Shard>> shards;
+  };
+  std::vector<std::shared_ptr<StreamRuntime>> runtimes() const;
+
+  boost::asio::io_context& io_;
+  boost::asio::any_io_executor storage_;
+  DataPlaneOptions options_;
+  std::mutex open_mu_;  // serialises open_stream
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<StreamRuntime>> streams_;  // by stream id
+};
+
+}  // namespace kinesisd::engine

@@ -1,0 +1,89 @@
+// A shard actor. Its mutable state (next position, last arrival time, token buckets, the queue of appends) is
+// touched only on its strand. Appends are group-committed: while one write is on the storage pool, new appends
+// queue up and go to disk together in the next write, so there is never more than one write in flight per shard
+// and concurrent requests share write(2) and fdatasync calls.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kinesisd/engine/token_bucket.hpp"
+#include "kinesisd/storage/shard_log.hpp"
+#include "kinesisd/util/status.hpp"
+
+namespace kinesisd::engine {
+
+enum class FsyncPolicy { kAlways, kInterval, kNever };
+
+struct ShardOptions {
+  FsyncPolicy fsync = FsyncPolicy::kInterval;
+  bool throughput_limits = true;
+};
+
+// AWS's per-shard limits.
+inline constexpr double kWriteBytesPerSecond = 1024.0 * 1024.0;
+inline constexpr double kWriteRecordsPerSecond = 1000.0;
+inline constexpr double kReadCallsPerSecond = 5.0;
+inline constexpr double kReadBytesPerSecond = 2.0 * 1024.0 * 1024.0;
+
+struct AppendRequest {
+  std::string partition_key;
+  std::string data;
+};
+
+struct AppendResult {
+  Status status;  // ok, ProvisionedThroughputExceeded, or Internal
+  uint64_t position = 0;
+  int64_t arrival_ms = 0;
+};
+
+class Shard : public std::enable_shared_from_this<Shard> {
+ public:
+  using AppendDone = std::function<void(std::vector<AppendResult>)>;
+
+  // `throttle_message` is the ProvisionedThroughputExceeded text naming this shard.
+  Shard(boost::asio::io_context& io, boost::asio::any_io_executor storage, std::unique_ptr<storage::ShardLog> log,
+        ShardOptions options, std::string throttle_message);
+
+  // Throttles each record, appends those admitted, and calls `done` (on the strand) with one result per record,
+  // in order, once they are written as the fsync policy requires.
+  void append(std::shared_ptr<const std::vector<AppendRequest>> records, AppendDone done);
+  // Admits a GetRecords call (5 a second, and none while the 2 MiB/s byte budget is in debt); `done` runs on
+  // the strand.
+  void admit_read(std::function<void(Status)> done);
+  // Charges a finished read's bytes against the read budget.
+  void charge_read(size_t bytes);
+  // Storage-pool side: fdatasync when there were writes since the last sync (the `interval` policy's timer).
+  void sync_if_dirty();
+
+  const storage::ShardLog& log() const { return *log_; }
+  storage::ShardLog& log() { return *log_; }
+  boost::asio::any_io_executor strand() const { return strand_; }
+
+ private:
+  struct Batch;
+  void flush();  // on the strand
+
+  boost::asio::any_io_executor strand_;
+  boost::asio::any_io_executor storage_;
+  std::unique_ptr<storage::ShardLog> log_;
+  ShardOptions options_;
+  std::string throttle_message_;
+  // Strand state.
+  uint64_t next_position_ = 0;
+  int64_t last_arrival_ms_ = 0;
+  bool writing_ = false;
+  std::vector<std::shared_ptr<Batch>> pending_;
+  TokenBucket write_bytes_{kWriteBytesPerSecond, kWriteBytesPerSecond};
+  TokenBucket write_records_{kWriteRecordsPerSecond, kWriteRecordsPerSecond};
+  TokenBucket read_calls_{kReadCallsPerSecond, kReadCallsPerSecond};
+  TokenBucket read_bytes_{kReadBytesPerSecond, kReadBytesPerSecond};
+  std::atomic<bool> dirty_{false};
+};
+
+}  // namespace kinesisd::engine

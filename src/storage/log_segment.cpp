@@ -1,0 +1,244 @@
+#include "kinesisd/storage/log_segment.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "kinesisd/storage/atomic_file.hpp"
+#include "kinesisd/storage/record_frame.hpp"
+
+namespace kinesisd::storage {
+namespace {
+
+constexpr char kIndexMagic[8] = {'K', 'D', 'I', 'D', 'X', '0', '0', '1'};
+
+Error io_error(const std::string& what, const std::string& path) {
+  return make_error(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
+}
+
+bool pread_all(int fd, char* buf, size_t n, uint64_t offset) {
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, buf, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    buf += got;
+    n -= static_cast<size_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string LogSegment::file_name(uint64_t base, const char* ext) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%020llu.%s", static_cast<unsigned long long>(base), ext);
+  return buf;
+}
+
+LogSegment::LogSegment(std::string dir, uint64_t base, int fd) : dir_(std::move(dir)), base_(base), fd_(fd), end_(base) {}
+
+LogSegment::~LogSegment() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::shared_ptr<LogSegment>> LogSegment::create(const std::string& dir, uint64_t base) {
+  const std::string path = dir + "/" + file_name(base, "log");
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create", path);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // the new name must survive a crash, or records written to it would vanish with it
+    ::close(dfd);
+  }
+  return std::shared_ptr<LogSegment>(new LogSegment(dir, base, fd));
+}
+
+ScanResult LogSegment::scan(int fd, uint64_t base) {
+  ScanResult r;
+  r.end_position = base;
+  struct stat st {};
+  ::fstat(fd, &st);
+  r.file_bytes = static_cast<uint64_t>(st.st_size);
+  std::string buf;
+  uint64_t buf_offset = 0;  // file offset of buf[0]
+  uint64_t offset = 0;
+  uint64_t last_indexed = 0;
+  bool first = true;
+  while (offset < r.file_bytes) {
+    size_t want = 256 * 1024;
+    const size_t in_buf = static_cast<size_t>(buf_offset + buf.size() - offset);
+    std::string_view view(buf.data() + (offset - buf_offset), in_buf);
+    RecordView rec;
+    size_t frame_bytes = 0, needed = 0;
+    FrameStatus fs = decode_frame(view, &rec, &frame_bytes, &needed);
+    if (fs == FrameStatus::kIncomplete) {
+      const uint64_t remaining = r.file_bytes - offset;
+      if (in_buf >= remaining) {
+        r.stop_reason = "incomplete frame at the end of the file";
+        break;
+      }
+      want = std::max<size_t>(want, needed);
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(want, remaining));
+      buf.resize(n);
+      buf_offset = offset;
+      if (!pread_all(fd, buf.data(), n, offset)) {
+        r.stop_reason = "read error";
+        break;
+      }
+      continue;
+    }
+    if (fs == FrameStatus::kCorrupt) {
+      r.stop_reason = "invalid frame (bad type, length or checksum)";
+      break;
+    }
+    if (rec.position != r.end_position) {
+      r.stop_reason = "frame out of sequence";
+      break;
+    }
+    if (first || offset - last_indexed >= kIndexIntervalBytes) {
+      r.index.push_back({rec.position, offset, rec.arrival_ms});
+      last_indexed = offset;
+    }
+    if (first) r.first_arrival_ms = rec.arrival_ms;
+    first = false;
+    r.last_arrival_ms = rec.arrival_ms;
+    r.end_position = rec.position + 1;
+    offset += frame_bytes;
+    r.valid_bytes = offset;
+  }
+  return r;
+}
+
+bool LogSegment::load_index(uint64_t file_bytes) {
+  auto content = read_file(dir_ + "/" + file_name(base_, "idx"));
+  if (!content) return false;
+  const std::string& s = content.value();
+  constexpr size_t kEntry = sizeof(IndexEntry);
+  static_assert(sizeof(IndexEntry) == 24);
+  if (s.size() < 8 + 2 * kEntry || (s.size() - 8) % kEntry != 0 || std::memcmp(s.data(), kIndexMagic, 8) != 0)
+    return false;
+  const size_t n = (s.size() - 8) / kEntry - 1;
+  std::vector<IndexEntry> entries(n);
+  std::memcpy(entries.data(), s.data() + 8, n * kEntry);
+  IndexEntry trailer;
+  std::memcpy(&trailer, s.data() + 8 + n * kEntry, kEntry);
+  if (trailer.offset != file_bytes || trailer.position <= base_ || entries.front().position != base_ ||
+      entries.front().offset != 0)
+    return false;
+  for (size_t i = 1; i < n; ++i)
+    if (entries[i].position <= entries[i - 1].position || entries[i].offset <= entries[i - 1].offset) return false;
+  index_ = std::move(entries);
+  end_ = trailer.position;
+  size_ = trailer.offset;
+  first_arrival_ = index_.front().arrival_ms;
+  last_arrival_ = trailer.arrival_ms;
+  return true;
+}
+
+Result<std::shared_ptr<LogSegment>> LogSegment::open(const std::string& dir, uint64_t base, bool tail,
+                                                     std::vector<std::string>& report) {
+  const std::string path = dir + "/" + file_name(base, "log");
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open", path);
+  std::shared_ptr<LogSegment> seg(new LogSegment(dir, base, fd));
+  struct stat st {};
+  ::fstat(fd, &st);
+  if (!tail && seg->load_index(static_cast<uint64_t>(st.st_size))) return seg;
+  ScanResult r = scan(fd, base);
+  if (!r.stop_reason.empty()) {
+    if (tail) {
+      if (::ftruncate(fd, static_cast<off_t>(r.valid_bytes)) != 0) return io_error("cannot truncate", path);
+      ::fsync(fd);
+      report.push_back("event=log_truncated file=" + path + " offset=" + std::to_string(r.valid_bytes) +
+                       " dropped_bytes=" + std::to_string(r.file_bytes - r.valid_bytes) + " reason=\"" +
+                       r.stop_reason + "\"");
+    } else {
+      report.push_back("event=segment_damaged file=" + path + " readable_bytes=" + std::to_string(r.valid_bytes) +
+                       " file_bytes=" + std::to_string(r.file_bytes) + " reason=\"" + r.stop_reason + "\"");
+    }
+  }
+  seg->index_ = std::move(r.index);
+  seg->end_ = r.end_position;
+  seg->size_ = r.valid_bytes;
+  seg->first_arrival_ = r.first_arrival_ms;
+  seg->last_arrival_ = r.last_arrival_ms;
+  seg->last_indexed_offset_ = seg->index_.empty() ? 0 : seg->index_.back().offset;
+  return seg;
+}
+
+IndexEntry LogSegment::seek_position(uint64_t position) const {
+  std::lock_guard lock(index_mu_);
+  auto it = std::upper_bound(index_.begin(), index_.end(), position,
+                             [](uint64_t p, const IndexEntry& e) { return p < e.position; });
+  if (it == index_.begin()) return IndexEntry{base_, 0, 0};
+  return *std::prev(it);
+}
+
+IndexEntry LogSegment::seek_arrival(int64_t arrival_ms) const {
+  std::lock_guard lock(index_mu_);
+  auto it = std::lower_bound(index_.begin(), index_.end(), arrival_ms,
+                             [](const IndexEntry& e, int64_t t) { return e.arrival_ms < t; });
+  if (it == index_.begin()) return IndexEntry{base_, 0, 0};
+  return *std::prev(it);
+}
+
+Status LogSegment::append(const std::string& frames, const std::vector<IndexEntry>& frame_starts, uint64_t new_end,
+                          int64_t last_arrival_ms) {
+  const uint64_t start = size();
+  size_t done = 0;
+  while (done < frames.size()) {
+    const ssize_t n = ::pwrite(fd_, frames.data() + done, frames.size() - done, static_cast<off_t>(start + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      auto e = io_error("cannot write", dir_ + "/" + file_name(base_, "log"));
+      if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) { /* the size_ below still hides the partial frame */ }
+      return e;
+    }
+    done += static_cast<size_t>(n);
+  }
+  {
+    std::lock_guard lock(index_mu_);
+    for (const auto& f : frame_starts) {
+      const uint64_t offset = start + f.offset;
+      if (index_.empty() || offset - last_indexed_offset_ >= kIndexIntervalBytes) {
+        index_.push_back({f.position, offset, f.arrival_ms});
+        last_indexed_offset_ = offset;
+      }
+    }
+  }
+  if (empty() && !frame_starts.empty()) first_arrival_.store(frame_starts.front().arrival_ms, std::memory_order_release);
+  last_arrival_.store(last_arrival_ms, std::memory_order_release);
+  size_.store(start + frames.size(), std::memory_order_release);
+  end_.store(new_end, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status LogSegment::sync() {
+  if (::fdatasync(fd_) != 0) return io_error("cannot fsync", dir_ + "/" + file_name(base_, "log"));
+  return Status::Ok();
+}
+
+Status LogSegment::seal() {
+  if (auto s = sync(); !s) return s;
+  std::string content(kIndexMagic, 8);
+  {
+    std::lock_guard lock(index_mu_);
+    content.append(reinterpret_cast<const char*>(index_.data()), index_.size() * sizeof(IndexEntry));
+  }
+  const IndexEntry trailer{end_position(), size(), last_arrival_ms()};
+  content.append(reinterpret_cast<const char*>(&trailer), sizeof trailer);
+  return write_file_atomically(dir_ + "/" + file_name(base_, "idx"), content);
+}
+
+void LogSegment::remove_files() {
+  ::unlink((dir_ + "/" + file_name(base_, "idx")).c_str());
+  ::unlink((dir_ + "/" + file_name(base_, "log")).c_str());
+}
+
+}  // namespace kinesisd::storage

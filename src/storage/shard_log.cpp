@@ -1,0 +1,237 @@
+#include "kinesisd/storage/shard_log.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "kinesisd/storage/atomic_file.hpp"
+
+namespace kinesisd::storage {
+namespace {
+
+constexpr size_t kReadChunk = 256 * 1024;
+
+bool pread_all(int fd, char* buf, size_t n, uint64_t offset) {
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, buf, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    buf += got;
+    n -= static_cast<size_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+// Walks the frames of one segment from an offset up to a size, reading in chunks.
+class FrameCursor {
+ public:
+  FrameCursor(const LogSegment& seg, uint64_t offset, uint64_t limit)
+      : seg_(seg), offset_(offset), limit_(limit), buf_offset_(offset) {}
+
+  // kOk with the next frame, kIncomplete at the limit, kCorrupt on a bad frame or read error.
+  FrameStatus next(RecordView* rec) {
+    for (;;) {
+      if (offset_ >= limit_) return FrameStatus::kIncomplete;
+      const size_t avail = static_cast<size_t>(buf_offset_ + buf_.size() - offset_);
+      std::string_view view(buf_.data() + (offset_ - buf_offset_), avail);
+      size_t frame_bytes = 0, needed = 0;
+      const FrameStatus fs = decode_frame(view, rec, &frame_bytes, &needed);
+      if (fs == FrameStatus::kOk) {
+        offset_ += frame_bytes;
+        return fs;
+      }
+      if (fs == FrameStatus::kCorrupt) return fs;
+      const uint64_t remaining = limit_ - offset_;
+      if (avail >= remaining) return FrameStatus::kCorrupt;  // committed bytes end inside a frame
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(std::max(kReadChunk, needed), remaining));
+      buf_.resize(n);
+      buf_offset_ = offset_;
+      if (!pread_all(seg_.fd(), buf_.data(), n, offset_)) return FrameStatus::kCorrupt;
+    }
+  }
+
+ private:
+  const LogSegment& seg_;
+  uint64_t offset_;
+  uint64_t limit_;
+  uint64_t buf_offset_;  // file offset of buf_[0]; buf_ always covers [buf_offset_, offset_] or is empty
+  std::string buf_;
+};
+
+Error corrupt(const LogSegment& seg) {
+  return make_error(ErrorCode::kInternal, "a record in " + LogSegment::file_name(seg.base(), "log") +
+                                              " failed its checksum; it is not served");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ShardLog>> ShardLog::open(const std::string& dir, Options options,
+                                                 std::vector<std::string>& report) {
+  if (auto s = make_directories(dir); !s) return s.error();
+  std::unique_ptr<ShardLog> log(new ShardLog(dir, options));
+  std::vector<uint64_t> bases;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto name = entry.path().filename().string();
+    if (name.size() == 24 && name.substr(20) == ".log" &&
+        std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) {
+      bases.push_back(std::stoull(name.substr(0, 20)));
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  for (size_t i = 0; i < bases.size(); ++i) {
+    auto seg = LogSegment::open(dir, bases[i], i + 1 == bases.size(), report);
+    if (!seg) return seg.error();
+    log->segments_.push_back(std::move(seg.value()));
+  }
+  if (log->segments_.empty()) {
+    auto seg = LogSegment::create(dir, 0);
+    if (!seg) return seg.error();
+    log->segments_.push_back(std::move(seg.value()));
+  }
+  return log;
+}
+
+std::vector<std::shared_ptr<LogSegment>> ShardLog::snapshot() const {
+  std::lock_guard lock(list_mu_);
+  return segments_;
+}
+
+std::shared_ptr<LogSegment> ShardLog::active() const {
+  std::lock_guard lock(list_mu_);
+  return segments_.back();
+}
+
+uint64_t ShardLog::start_position() const {
+  std::lock_guard lock(list_mu_);
+  return segments_.front()->base();
+}
+
+uint64_t ShardLog::end_position() const { return active()->end_position(); }
+
+int64_t ShardLog::last_arrival_ms() const {
+  for (const auto& seg : [&] { auto s = snapshot(); std::reverse(s.begin(), s.end()); return s; }()) {
+    if (!seg->empty()) return seg->last_arrival_ms();
+  }
+  return 0;
+}
+
+Status ShardLog::append(const std::vector<RecordView>& records, bool sync_now) {
+  if (records.empty()) return Status::Ok();
+  std::lock_guard lock(write_mu_);
+  auto seg = active();
+  if (seg->size() >= options_.segment_bytes) {
+    if (auto s = seg->seal(); !s) return s;
+    auto next = LogSegment::create(dir_, seg->end_position());
+    if (!next) return next.error();
+    {
+      std::lock_guard list_lock(list_mu_);
+      segments_.push_back(next.value());
+    }
+    seg = next.value();
+  }
+  std::string frames;
+  size_t total = 0;
+  for (const auto& r : records) total += frame_size(r);
+  frames.reserve(total);
+  std::vector<IndexEntry> starts;
+  starts.reserve(records.size());
+  for (const auto& r : records) {
+    starts.push_back({r.position, frames.size(), r.arrival_ms});
+    append_frame(r, frames);
+  }
+  if (auto s = seg->append(frames, starts, records.back().position + 1, records.back().arrival_ms); !s) return s;
+  return sync_now ? seg->sync() : Status::Ok();
+}
+
+Status ShardLog::sync() {
+  std::lock_guard lock(write_mu_);
+  return active()->sync();
+}
+
+Result<size_t> ShardLog::drop_expired(int64_t cutoff_ms) {
+  std::lock_guard lock(write_mu_);
+  size_t dropped = 0;
+  for (;;) {
+    auto segs = snapshot();
+    auto& first = segs.front();
+    const bool expired = !first->empty() && first->last_arrival_ms() < cutoff_ms;
+    const bool empty_sealed = first->empty() && segs.size() > 1;
+    if (!expired && !empty_sealed) break;
+    if (segs.size() == 1) {
+      // Even the open segment has expired: seal it and open an empty one at the next position first.
+      if (auto s = first->seal(); !s) return s.error();
+      auto next = LogSegment::create(dir_, first->end_position());
+      if (!next) return next.error();
+      std::lock_guard list_lock(list_mu_);
+      segments_.push_back(next.value());
+    }
+    {
+      std::lock_guard list_lock(list_mu_);
+      segments_.erase(segments_.begin());
+    }
+    first->remove_files();
+    ++dropped;
+  }
+  return dropped;
+}
+
+Result<ReadResult> ShardLog::read(uint64_t from, size_t max_records, size_t max_bytes) const {
+  const auto segs = snapshot();
+  ReadResult out;
+  from = std::max(from, segs.front()->base());
+  out.next_position = from;
+  auto it = std::upper_bound(segs.begin(), segs.end(), from,
+                             [](uint64_t p, const std::shared_ptr<LogSegment>& s) { return p < s->base(); });
+  if (it != segs.begin()) --it;
+  for (; it != segs.end(); ++it) {
+    const LogSegment& seg = **it;
+    const uint64_t end = seg.end_position();
+    const uint64_t limit = seg.size();  // read after end: a frame counted in end is always within size
+    if (out.next_position >= end) continue;
+    out.next_position = std::max(out.next_position, seg.base());
+    FrameCursor cursor(seg, seg.seek_position(out.next_position).offset, limit);
+    RecordView rec;
+    for (;;) {
+      const FrameStatus fs = cursor.next(&rec);
+      if (fs == FrameStatus::kIncomplete) break;
+      if (fs == FrameStatus::kCorrupt) return corrupt(seg);
+      if (rec.position >= end) break;
+      if (rec.position < out.next_position) continue;
+      const size_t bytes = rec.data.size() + rec.partition_key.size();
+      if (out.records.size() >= max_records || (!out.records.empty() && out.bytes + bytes > max_bytes)) {
+        return out;
+      }
+      out.records.push_back({rec.position, rec.arrival_ms, rec.flags, std::string(rec.partition_key),
+                             std::string(rec.data)});
+      out.bytes += bytes;
+      out.next_position = rec.position + 1;
+    }
+  }
+  return out;
+}
+
+Result<uint64_t> ShardLog::position_at(int64_t arrival_ms) const {
+  const auto segs = snapshot();
+  for (const auto& seg : segs) {
+    if (seg->empty() || seg->last_arrival_ms() < arrival_ms) continue;
+    FrameCursor cursor(*seg, seg->seek_arrival(arrival_ms).offset, seg->size());
+    RecordView rec;
+    for (;;) {
+      const FrameStatus fs = cursor.next(&rec);
+      if (fs == FrameStatus::kCorrupt) return corrupt(*seg);
+      if (fs == FrameStatus::kIncomplete) break;
+      if (rec.arrival_ms >= arrival_ms) return rec.position;
+    }
+  }
+  return segs.back()->end_position();
+}
+
+std::optional<int64_t> ShardLog::arrival_of(uint64_t position) const {
+  auto r = read(position, 1, 0);
+  if (!r || r->records.empty() || r->records.front().position != position) return std::nullopt;
+  return r->records.front().arrival_ms;
+}
+
+}  // namespace kinesisd::storage
