@@ -55,7 +55,10 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   w.EndArray();
   w.Key("tags");
   w.StartObject();
-  for (const auto& [k, v] : s.tags) put(w, k.c_str(), v);
+  for (const auto& [k, v] : s.tags) {
+    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  }
   w.EndObject();
   w.Key("shards");
   w.StartArray();
@@ -70,15 +73,15 @@ struct Reader {
   std::string str(const char* key) {
     auto it = obj->FindMember(key);
     if (it == obj->MemberEnd() || !it->value.IsString()) {
-      problem = std::string("missing string ") + key;
+      if (problem.empty()) problem = std::string("missing string ") + key;
       return {};
     }
-    return it->value.GetString();
+    return std::string(it->value.GetString(), it->value.GetStringLength());
   }
   int64_t num(const char* key, bool required = true) {
     auto it = obj->FindMember(key);
     if (it == obj->MemberEnd() || !it->value.IsInt64()) {
-      if (required) problem = std::string("missing number ") + key;
+      if (required && problem.empty()) problem = std::string("missing number ") + key;
       return 0;
     }
     return it->value.GetInt64();
@@ -132,7 +135,9 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json) {
         if (m.IsString()) s.shard_level_metrics.emplace_back(m.GetString());
     if (sv.HasMember("tags") && sv["tags"].IsObject())
       for (auto it = sv["tags"].MemberBegin(); it != sv["tags"].MemberEnd(); ++it)
-        if (it->value.IsString()) s.tags[it->name.GetString()] = it->value.GetString();
+        if (it->value.IsString())
+          s.tags[std::string(it->name.GetString(), it->name.GetStringLength())] =
+              std::string(it->value.GetString(), it->value.GetStringLength());
     if (!sv.HasMember("shards") || !sv["shards"].IsArray()) return bad("stream without shards");
     for (const auto& hv : sv["shards"].GetArray()) {
       if (!hv.IsObject()) return bad("shard is not an object");

@@ -80,7 +80,10 @@ std::optional<SequenceNumber> SequenceNumber::parse(std::string_view text) {
     if (!v.mul10_add(static_cast<uint32_t>(c - '0'))) return std::nullopt;
   }
   // The marker must be the highest set bit.
-  if (v.get(kMarkerBit, 1) != 1 || (v.w[0] >> (kMarkerBit - 128 + 1)) != 0) return std::nullopt;
+  // The marker must be the highest set bit, and the bit between it and the creation time must be clear: every
+  // valid number lies in [2^185, 2^185 + 2^184), so no two texts decode to the same fields.
+  if (v.get(kMarkerBit, 1) != 1 || (v.w[0] >> (kMarkerBit - 128 + 1)) != 0 || v.get(kMarkerBit - 1, 1) != 0)
+    return std::nullopt;
   SequenceNumber s;
   s.shard_created_secs = v.get(kCreatedShift, 40);
   s.shard_index = v.get(kIndexShift, 40);

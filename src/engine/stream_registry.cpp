@@ -43,6 +43,9 @@ Status StreamRegistry::create_stream(const std::string& region, const CreateStre
                         "WarmThroughputMiBps can only be specified for a stream in ON_DEMAND mode.");
     }
     shard_count = *req.shard_count;
+    if (shard_count < 1) {
+      return make_error(ErrorCode::kInvalidArgument, "ShardCount must be at least 1.");
+    }
   }
 
   uint64_t creating = 0, provisioned_shards = 0, on_demand_streams = 0;

@@ -45,6 +45,10 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json) {
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("shapes") || !doc.HasMember("operations"))
     throw std::runtime_error("not a service model");
+  if (!doc["shapes"].IsObject() || !doc["operations"].IsObject() || !doc.HasMember("metadata") ||
+      !doc["metadata"].IsObject() || !doc["metadata"].HasMember("targetPrefix") ||
+      !doc["metadata"]["targetPrefix"].IsString())
+    throw std::runtime_error("not a service model: no metadata.targetPrefix");
   auto model = std::make_unique<ServiceModel>();
   model->target_prefix_ = doc["metadata"]["targetPrefix"].GetString();
   model->empty_input_.name = "EmptyInput";
@@ -52,12 +56,16 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json) {
 
   const auto& shapes = doc["shapes"];
   for (auto it = shapes.MemberBegin(); it != shapes.MemberEnd(); ++it) {
+    if (!it->value.IsObject() || !it->value.HasMember("type") || !it->value["type"].IsString())
+      throw std::runtime_error(std::string("shape without a type: ") + it->name.GetString());
     auto shape = std::make_unique<Shape>();
     shape->name = it->name.GetString();
     shape->type = parse_type(it->value["type"].GetString());
     model->shapes_.emplace(shape->name, std::move(shape));
   }
   auto ref = [&](const rapidjson::Value& v) -> const Shape* {
+    if (!v.IsObject() || !v.HasMember("shape") || !v["shape"].IsString())
+      throw std::runtime_error("malformed shape reference");
     auto found = model->shapes_.find(v["shape"].GetString());
     if (found == model->shapes_.end()) throw std::runtime_error("dangling shape reference");
     return found->second.get();

@@ -1,5 +1,6 @@
 #include "kinesisd/server/config.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -24,6 +25,7 @@ Error bad_value(const std::string& option, const std::string& value, const std::
 Setter integer(int64_t Config::*field, int64_t min, int64_t max) {
   return [=](Config& c, const std::string& v) -> Status {
     try {
+      if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v[0])) || v[0] == '-')) throw std::invalid_argument("");
       size_t used = 0;
       const long long n = std::stoll(v, &used);
       if (used != v.size() || n < min || n > max) throw std::out_of_range("range");
@@ -50,8 +52,10 @@ Status set_listen(Config& c, const std::string& v) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) return make_error(ErrorCode::kInvalidArgument, "expected HOST:PORT");
   try {
+    const std::string port_text = v.substr(colon + 1);
+    if (port_text.empty() || !std::isdigit(static_cast<unsigned char>(port_text[0]))) throw std::invalid_argument("");
     size_t used = 0;
-    const int port = std::stoi(v.substr(colon + 1), &used);
+    const int port = std::stoi(port_text, &used);
     if (used != v.size() - colon - 1 || port < 0 || port > 65535) throw std::out_of_range("port");
     c.listen_host = host;
     c.listen_port = static_cast<uint16_t>(port);

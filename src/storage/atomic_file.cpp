@@ -50,6 +50,10 @@ Status write_file_atomically(const std::string& path, const std::string& content
 }
 
 Result<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(ErrorCode::kInternal, "cannot read " + path + ": it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (!std::filesystem::exists(path)) return make_error(ErrorCode::kResourceNotFound, path + " does not exist");
@@ -57,6 +61,7 @@ Result<std::string> read_file(const std::string& path) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) return os_error("cannot read", path);
   return ss.str();
 }
 

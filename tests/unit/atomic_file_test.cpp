@@ -5,7 +5,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "kinesisd/storage/atomic_file.hpp"
@@ -29,7 +28,7 @@ class AtomicFileTest : public ::testing::Test {
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   size_t entries() const {
     size_t n = 0;
-    for (const auto& e : fs::directory_iterator(dir_)) n += e.path().empty() ? 0 : 1;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++n;
     return n;
   }
 
@@ -75,7 +74,7 @@ TEST_F(AtomicFileTest, BinaryAndEmptyContent) {
   EXPECT_TRUE(empty.value().empty());
 }
 
-TEST_F(AtomicFileTest, NewFileIsReadableByOthers) {
+TEST_F(AtomicFileTest, NewFileIsReadableAndWritableByOwner) {
   ASSERT_TRUE(write_file_atomically(path("perm"), "x").ok());
   struct stat st {};
   ASSERT_EQ(::stat(path("perm").c_str(), &st), 0);
@@ -94,8 +93,6 @@ TEST_F(AtomicFileTest, ReadMissingFileIsResourceNotFound) {
 }
 
 TEST_F(AtomicFileTest, ReadDirectoryIsAnError) {
-  GTEST_SKIP() << "BUG: storage::read_file of a directory returns ok(\"\") instead of an Internal error: "
-                  "std::ifstream opens a directory on Linux and the failed read is not checked";
   auto r = read_file(dir_);
   ASSERT_FALSE(r.ok()) << "read_file of a directory returned '" << r.value() << "'";
   EXPECT_EQ(r.error().code, ErrorCode::kInternal);

@@ -82,6 +82,11 @@ TEST(Config, Defaults) {
   EXPECT_TRUE(c.initialize_streams.empty());
   EXPECT_TRUE(c.config_file.empty());
   EXPECT_TRUE(c.tls_cert.empty());
+  EXPECT_EQ(c.fsync, "interval");
+  EXPECT_EQ(c.fsync_interval_ms, 1000);
+  EXPECT_TRUE(c.throughput_limits);
+  EXPECT_EQ(c.segment_bytes, 64ll * 1024 * 1024);
+  EXPECT_EQ(c.retention_check_ms, 60000);
   const char* argv[] = {"kinesisd", nullptr};
   auto no_env = load_config(1, argv, nullptr);
   ASSERT_TRUE(no_env.ok());
@@ -129,6 +134,24 @@ TEST(Config, EveryOptionSettableByFlag) {
   EXPECT_EQ(c.tls_key, "k.pem");
   EXPECT_EQ(c.port_file, "p");
   EXPECT_EQ(c.io_threads, 256);
+}
+
+TEST(Config, StorageOptions) {
+  Config c = ok(Args({"--fsync", "always", "--fsync-interval-ms", "5", "--throughput-limits", "off",
+                      "--segment-bytes", "4096", "--retention-check-ms", "10"}));
+  EXPECT_EQ(c.fsync, "always");
+  EXPECT_EQ(c.fsync_interval_ms, 5);
+  EXPECT_FALSE(c.throughput_limits);
+  EXPECT_EQ(c.segment_bytes, 4096);
+  EXPECT_EQ(c.retention_check_ms, 10);
+  EXPECT_TRUE(ok(Args({"--throughput-limits=false", "--throughput-limits=on"})).throughput_limits);
+  EXPECT_EQ(ok(Args({}, {"KINESISD_FSYNC=never"})).fsync, "never");
+  EXPECT_EQ(error(Args({"--fsync", "sometimes"})),
+            "invalid value 'sometimes' for --fsync: expected always, interval or never");
+  EXPECT_EQ(error(Args({"--throughput-limits", "yes"})),
+            "invalid value 'yes' for --throughput-limits: expected on or off");
+  EXPECT_NE(error(Args({"--segment-bytes", "4095"})), "<ok>");
+  EXPECT_NE(error(Args({"--fsync-interval-ms", "0"})), "<ok>");
 }
 
 TEST(Config, UnknownOptionsAndMissingValues) {
@@ -257,7 +280,8 @@ TEST(Config, HelpTextMentionsEveryOption) {
   const std::string help = help_text();
   for (const char* name : {"listen", "data-dir", "config", "region", "account-id", "log-level", "create-stream-ms",
                            "delete-stream-ms", "update-stream-ms", "shard-limit", "initialize-streams", "tls-cert",
-                           "tls-key", "port-file", "io-threads", "help", "version"}) {
+                           "tls-key", "port-file", "io-threads", "fsync", "fsync-interval-ms", "throughput-limits",
+                           "segment-bytes", "retention-check-ms", "help", "version"}) {
     EXPECT_NE(help.find(std::string("--") + name), std::string::npos) << name;
   }
   for (const char* env : {"KINESISD_LISTEN", "KINESISD_DATA_DIR", "KINESISD_ACCOUNT_ID", "KINESISD_INITIALIZE_STREAMS",

@@ -383,8 +383,6 @@ TEST(StreamRegistryCatalog, LoadRefusesBadDocumentsAndKeepsTheCatalog) {
 }
 
 TEST(StreamRegistryCatalog, TagsWithEmbeddedNulBytesSurviveAReload) {
-  GTEST_SKIP() << "BUG: catalog_codec truncates tag keys and values at the first NUL byte: encode_stream writes "
-                  "keys with Writer::Key(k.c_str()) and decode_catalog reads both with GetString() as C strings";
   // Tag keys and values are arbitrary JSON strings ("\u0000" included) and are kept in memory intact.
   StreamRegistry first{RegistryLimits{}};
   CreateStreamRequest req = provisioned("t", 1);
