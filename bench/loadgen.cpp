@@ -1,6 +1,8 @@
 // Load generator for Kinesis-compatible servers: N keep-alive HTTP/1.1 connections, each sending one request
 // at a time (no pipelining), for a fixed duration. Prints one JSON line with calls/s and records/s.
 //
+// All connections run on one thread, asynchronously, so the generator costs little next to the server.
+//
 // Usage: loadgen --port P --op put-record|put-records [--host 127.0.0.1] [--connections 16] [--seconds 10]
 //                [--stream bench] [--records 500] [--bytes 100] [--shards 1]
 #include <boost/asio.hpp>
@@ -10,7 +12,6 @@
 #include <cstring>
 #include <iostream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "kinesisd/util/base64.hpp"
@@ -29,7 +30,6 @@ struct Options {
   std::string stream = "bench";
   int records = 500;
   int bytes = 100;
-  int threads = 1;
 };
 
 std::string make_request(const Options& o, const std::string& target, const std::string& body) {
@@ -62,33 +62,74 @@ std::vector<std::string> make_requests(const Options& o) {
 }
 
 struct Stats {
-  std::atomic<uint64_t> calls{0};
-  std::atomic<uint64_t> errors{0};
+  uint64_t calls = 0;
+  uint64_t errors = 0;
 };
 
-// Reads one HTTP response; returns its status code, or -1 on a broken connection.
-int read_response(tcp::socket& s, std::string& buf) {
-  for (;;) {
-    const auto header_end = buf.find("\r\n\r\n");
-    if (header_end != std::string::npos) {
-      const auto cl = buf.find("Content-Length: ");
-      const auto cl2 = buf.find("content-length: ");
-      const auto at = cl != std::string::npos && cl < header_end ? cl : cl2;
-      const size_t length = (at != std::string::npos && at < header_end) ? std::stoul(buf.substr(at + 16)) : 0;
-      const size_t total = header_end + 4 + length;
-      if (buf.size() >= total) {
-        const int status = std::atoi(buf.c_str() + 9);
-        buf.erase(0, total);
-        return status;
+// One keep-alive connection sending the next request when the previous response is complete. All connections
+// run on one thread (like wrk), so the generator's own scheduling stays out of the measurement.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::io_context& io, const std::vector<std::string>& requests, size_t first, Stats& stats,
+             const bool& stop)
+      : socket_(io), requests_(requests), next_(first), stats_(stats), stop_(stop) {}
+
+  void start(const tcp::endpoint& endpoint) {
+    socket_.async_connect(endpoint, [self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) {
+        self->stats_.errors++;
+        return;
       }
-    }
-    char chunk[65536];
-    boost::system::error_code ec;
-    const size_t n = s.read_some(asio::buffer(chunk), ec);
-    if (ec) return -1;
-    buf.append(chunk, n);
+      self->socket_.set_option(tcp::no_delay(true));
+      self->send();
+    });
   }
-}
+
+ private:
+  void send() {
+    if (stop_) return;
+    const auto& req = requests_[next_++ % requests_.size()];
+    asio::async_write(socket_, asio::buffer(req), [self = shared_from_this()](boost::system::error_code ec, size_t) {
+      if (!ec) self->receive();
+    });
+  }
+  void receive() {
+    if (int status = parse(); status != 0) {
+      if (status == 200) stats_.calls++;
+      else stats_.errors++;
+      send();
+      return;
+    }
+    socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+      if (ec) return;
+      self->buf_.append(self->chunk_, n);
+      self->receive();
+    });
+  }
+  // The status of a complete response at the front of buf_ (consumed), or 0 when more bytes are needed.
+  int parse() {
+    const auto header_end = buf_.find("\r\n\r\n");
+    if (header_end == std::string::npos) return 0;
+    size_t length = 0;
+    for (const char* name : {"Content-Length: ", "content-length: "}) {
+      const auto at = buf_.find(name);
+      if (at != std::string::npos && at < header_end) length = std::stoul(buf_.substr(at + 16));
+    }
+    const size_t total = header_end + 4 + length;
+    if (buf_.size() < total) return 0;
+    const int status = std::atoi(buf_.c_str() + 9);
+    buf_.erase(0, total);
+    return status;
+  }
+
+  tcp::socket socket_;
+  const std::vector<std::string>& requests_;
+  size_t next_;
+  Stats& stats_;
+  const bool& stop_;
+  std::string buf_;
+  char chunk_[65536];
+};
 
 }  // namespace
 
@@ -111,42 +152,29 @@ int main(int argc, char** argv) {
   }
   const auto requests = make_requests(o);
   Stats stats;
-  std::atomic<bool> stop{false};
+  bool stop = false;
+  asio::io_context io(1);
+  const tcp::endpoint endpoint(asio::ip::make_address(o.host), static_cast<unsigned short>(o.port));
+  for (int c = 0; c < o.connections; ++c)
+    std::make_shared<Connection>(io, requests, static_cast<size_t>(c), stats, stop)->start(endpoint);
+  asio::steady_timer timer(io, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(o.seconds)));
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> workers;
-  for (int c = 0; c < o.connections; ++c) {
-    workers.emplace_back([&, c] {
-      asio::io_context io;
-      tcp::socket s(io);
-      boost::system::error_code ec;
-      s.connect(tcp::endpoint(asio::ip::make_address(o.host), static_cast<unsigned short>(o.port)), ec);
-      if (ec) {
-        stats.errors++;
-        return;
-      }
-      s.set_option(tcp::no_delay(true));
-      std::string buf;
-      size_t next = static_cast<size_t>(c);
-      while (!stop.load(std::memory_order_relaxed)) {
-        const auto& req = requests[next++ % requests.size()];
-        asio::write(s, asio::buffer(req), ec);
-        if (ec) break;
-        const int status = read_response(s, buf);
-        if (status < 0) break;
-        if (status == 200) stats.calls++;
-        else stats.errors++;
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
-  stop = true;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (auto& w : workers) w.join();
-  const double calls = static_cast<double>(stats.calls.load()) / elapsed;
+  double elapsed = 0;
+  uint64_t calls_at_stop = 0;
+  timer.async_wait([&](boost::system::error_code) {
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    calls_at_stop = stats.calls;
+    stop = true;
+    io.stop();
+  });
+  io.run();
+  stats.calls = calls_at_stop;
+  const double calls = static_cast<double>(stats.calls) / elapsed;
   const double records = calls * (o.op == "put-record" ? 1 : o.records);
   std::printf("{\"op\":\"%s\",\"connections\":%d,\"seconds\":%.1f,\"calls_per_s\":%.0f,\"records_per_s\":%.0f,"
               "\"errors\":%llu}\n",
               o.op.c_str(), o.connections, elapsed, calls, records,
-              static_cast<unsigned long long>(stats.errors.load()));
+              static_cast<unsigned long long>(stats.errors));
   return 0;
 }

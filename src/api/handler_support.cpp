@@ -31,7 +31,7 @@ const rapidjson::Value* get_object(const rapidjson::Value& in, const char* key) 
   return &it->value;
 }
 
-Result<engine::StreamMeta> resolve_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in) {
+Result<StreamRef> resolve_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in) {
   const auto name = get_string(in, "StreamName");
   const auto arn = get_string(in, "StreamARN");
   const auto id = get_string(in, "StreamId");
@@ -53,8 +53,8 @@ Result<engine::StreamMeta> resolve_stream(Services& services, const CallContext&
   } else {
     return make_error(ErrorCode::kInvalidArgument, "Either StreamName or StreamARN must be provided.");
   }
-  auto stream = registry.find(ctx.region, target, ctx.now_ms);
-  if (stream && id && *id != stream->stream_id) {
+  auto stream = registry.find_ref(ctx.region, target, ctx.now_ms);
+  if (stream && id && *id != stream.value()->stream_id) {
     return make_error(ErrorCode::kResourceNotFound, registry.not_found_message(target));
   }
   return stream;

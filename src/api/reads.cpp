@@ -59,7 +59,7 @@ Result<uint64_t> position_of_sequence(const std::string& text, const engine::Sha
 KINESISD_HANDLER(get_shard_iterator) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   const std::string shard_id = *get_string(in, "ShardId");
   const engine::ShardMeta* shard_meta = find_shard(s, shard_id);
   const auto st = s.status(ctx.now_ms);
@@ -105,14 +105,14 @@ KINESISD_HANDLER(get_records) {
   auto state = services.iterators->decode(*get_string(in, "ShardIterator"), ctx.now_ms);
   if (!state) co_return state.error();
   const auto& it = state.value();
-  auto stream = services.registry->find(it.region, it.stream_name, ctx.now_ms);
+  auto stream = services.registry->find_ref(it.region, it.stream_name, ctx.now_ms);
   const std::string shard_id = engine::shard_id_for_index(it.shard_index);
-  if (!stream || stream->created_ms != it.stream_created_ms || it.region != ctx.region) {
+  if (!stream || (*stream)->created_ms != it.stream_created_ms || it.region != ctx.region) {
     co_return make_error(ErrorCode::kResourceNotFound,
                          "Shard " + shard_id + " in stream " + it.stream_name + " under account " +
                              services.registry->limits().account + " does not exist");
   }
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   if (auto arn = get_string(in, "StreamARN"); arn && *arn != s.arn()) {
     co_return make_error(ErrorCode::kInvalidArgument, "The StreamARN " + *arn + " does not match the ShardIterator.");
   }

@@ -10,12 +10,12 @@ namespace {
 constexpr size_t kPutRecordsMaxBytes = 10 * 1024 * 1024;
 
 // A stream that can take writes: ACTIVE or UPDATING. AWS answers ResourceNotFound for CREATING and DELETING.
-Result<engine::StreamMeta> writable_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in) {
+Result<StreamRef> writable_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) return stream;
-  const auto st = stream->status(ctx.now_ms);
+  const auto st = (*stream)->status(ctx.now_ms);
   if (st != engine::StreamStatus::kActive && st != engine::StreamStatus::kUpdating) {
-    return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(stream->name));
+    return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message((*stream)->name));
   }
   return stream;
 }
@@ -74,7 +74,7 @@ Error missing_shard(const engine::StreamMeta& s) {
 KINESISD_HANDLER(put_record) {
   auto stream = writable_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   if (auto ordering = get_string(in, "SequenceNumberForOrdering")) {
     // Sequence numbers grow strictly within a shard and children's exceed their parents', so every new record
     // already follows any sequence number this server issued; anything else is refused as AWS refuses it.
@@ -106,7 +106,7 @@ KINESISD_HANDLER(put_record) {
 KINESISD_HANDLER(put_records) {
   auto stream = writable_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   const auto& records = in["Records"];
   size_t total = 0;
   for (const auto& r : records.GetArray()) total += r["Data"].GetStringLength() + r["PartitionKey"].GetStringLength();

@@ -41,7 +41,7 @@ KINESISD_HANDLER(list_shards) {
   const int64_t limit = get_int(in, "MaxResults").value_or(kListShardsDefaultLimit);
   std::optional<std::string> start_after = get_string(in, "ExclusiveStartShardId");
   ShardFilter filter;
-  Result<engine::StreamMeta> stream = make_error(ErrorCode::kInternal, "");
+  Result<StreamRef> stream = make_error(ErrorCode::kInternal, "");
   if (token) {
     if (start_after) {
       co_return make_error(ErrorCode::kInvalidArgument,
@@ -55,19 +55,19 @@ KINESISD_HANDLER(list_shards) {
                         f.HasMember("fs") && f["fs"].IsString() && f.HasMember("fts") && f["fts"].IsInt64() &&
                         f.HasMember("r") && f["r"].IsString();
     if (!shaped || ctx.region != f["r"].GetString()) co_return make_error(ErrorCode::kInvalidArgument, "Invalid NextToken.");
-    stream = services.registry->find(ctx.region, f["s"].GetString(), ctx.now_ms);
+    stream = services.registry->find_ref(ctx.region, f["s"].GetString(), ctx.now_ms);
     if (!stream) co_return stream.error();
-    if (stream->created_ms != f["c"].GetInt64()) {
-      co_return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(stream->name));
+    if ((*stream)->created_ms != f["c"].GetInt64()) {
+      co_return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message((*stream)->name));
     }
     start_after = f["after"].GetString();
     filter = {f["ft"].GetString(), f["fs"].GetString(), f["fts"].GetInt64()};
   } else {
     stream = resolve_stream(services, ctx, in);
     if (!stream) co_return stream.error();
-    if (auto created = get_int(in, "StreamCreationTimestamp"); created && *created != stream->created_ms) {
+    if (auto created = get_int(in, "StreamCreationTimestamp"); created && *created != (*stream)->created_ms) {
       // The stream of that name is a later one than the caller asked about.
-      co_return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(stream->name));
+      co_return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message((*stream)->name));
     }
     if (const auto* f = get_object(in, "ShardFilter")) {
       filter.type = get_string(*f, "Type").value_or("");
@@ -87,7 +87,7 @@ KINESISD_HANDLER(list_shards) {
       filter.timestamp_ms = ts.value_or(0);
     }
   }
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   rapidjson::Document out(rapidjson::kObjectType);
   auto& alloc = out.GetAllocator();
   OutBuilder b(out, alloc);

@@ -52,10 +52,10 @@ KINESISD_HANDLER(create_stream) {
   req.warm_throughput_mibps = get_int(in, "WarmThroughputMiBps");
   if (auto s = services.registry->create_stream(ctx.region, req, ctx.now_ms); !s) co_return s.error();
   if (auto s = co_await services.catalog->persist(); !s) co_return s.error();
-  auto created = services.registry->find(ctx.region, req.name, ctx.now_ms);
+  auto created = services.registry->find_ref(ctx.region, req.name, ctx.now_ms);
   if (!created) co_return created.error();
   auto& data = *services.data;
-  const engine::StreamMeta& meta = created.value();
+  const engine::StreamMeta& meta = *created.value();
   if (auto s = co_await run_on<Status>(services.storage, [&data, &meta] { return data.open_stream(meta); }); !s) {
     co_return s.error();
   }
@@ -67,7 +67,7 @@ KINESISD_HANDLER(delete_stream) {
   if (!stream) co_return stream.error();
   // Consumers (enhanced fan-out) are not registered by this version, so EnforceConsumerDeletion never has
   // consumers to refuse or delete.
-  if (auto s = services.registry->delete_stream(ctx.region, stream->name, ctx.now_ms); !s) co_return s.error();
+  if (auto s = services.registry->delete_stream(ctx.region, (*stream)->name, ctx.now_ms); !s) co_return s.error();
   if (auto s = co_await services.catalog->persist(); !s) co_return s.error();
   co_return empty_output();
 }
@@ -75,7 +75,7 @@ KINESISD_HANDLER(delete_stream) {
 KINESISD_HANDLER(describe_stream) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   const int64_t limit = get_int(in, "Limit").value_or(kDescribeStreamDefaultLimit);
   const auto start_after = get_string(in, "ExclusiveStartShardId");
 
@@ -108,7 +108,7 @@ KINESISD_HANDLER(describe_stream) {
 KINESISD_HANDLER(describe_stream_summary) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const auto& s = stream.value();
+  const auto& s = *stream.value();
   rapidjson::Document out(rapidjson::kObjectType);
   OutBuilder b(out.AddMember("StreamDescriptionSummary", rapidjson::Value(rapidjson::kObjectType),
                              out.GetAllocator())["StreamDescriptionSummary"],
@@ -132,11 +132,12 @@ KINESISD_HANDLER(list_streams) {
   if (auto token = get_string(in, "NextToken")) {
     auto fields = read_next_token(*token, ctx.now_ms, kNextTokenTtlMs);
     if (!fields) co_return fields.error();
-    if (!fields->HasMember("after") || !(*fields)["after"].IsString() || !fields->HasMember("r") ||
-        (*fields)["r"] != rapidjson::StringRef(ctx.region.c_str())) {
+    const rapidjson::Document& f = fields.value();
+    if (!f.HasMember("after") || !f["after"].IsString() || !f.HasMember("r") || !f["r"].IsString() ||
+        ctx.region != f["r"].GetString()) {
       co_return make_error(ErrorCode::kInvalidArgument, "Invalid NextToken.");
     }
-    start_after = (*fields)["after"].GetString();
+    start_after = std::string(f["after"].GetString(), f["after"].GetStringLength());
   }
   const auto streams = services.registry->list(ctx.region, ctx.now_ms);
   rapidjson::Document out(rapidjson::kObjectType);

@@ -60,16 +60,31 @@ constexpr int kPositionShift = 40;
 }  // namespace
 
 std::string SequenceNumber::to_string() const {
-  U192 v;
-  v.put(1, kMarkerBit, 1);
-  v.put(shard_created_secs & kMask40, kCreatedShift, 40);
-  v.put(shard_index & kMask40, kIndexShift, 40);
-  v.put(position, kPositionShift, 64);
-  v.put(sub_position & kMask40, 0, 40);
-  std::string digits;
-  while (!v.is_zero()) digits.push_back(static_cast<char>('0' + v.divmod10()));
-  std::reverse(digits.begin(), digits.end());
-  return digits;
+  // Limbs, least significant first: bits 0..63, 64..127, 128..191.
+  const u128 low = (static_cast<u128>(position) << kPositionShift) | (sub_position & kMask40) |
+                   (static_cast<u128>(shard_index & kMask40) << kIndexShift);
+  const uint64_t high = (uint64_t{1} << (kMarkerBit - 128)) | ((shard_created_secs & kMask40) << (kCreatedShift - 128)) |
+                        ((shard_index & kMask40) >> (128 - kIndexShift));
+  uint64_t limbs[3] = {high, static_cast<uint64_t>(low >> 64), static_cast<uint64_t>(low)};
+  // Three divisions by 10^19 give the 56 digits in chunks of 19 (the top chunk has 18).
+  constexpr uint64_t kChunk = 10'000'000'000'000'000'000ull;
+  char out[57];
+  int end = 56;
+  for (int chunk = 0; chunk < 3; ++chunk) {
+    u128 rem = 0;
+    for (auto& limb : limbs) {
+      const u128 cur = (rem << 64) | limb;
+      limb = static_cast<uint64_t>(cur / kChunk);
+      rem = cur % kChunk;
+    }
+    uint64_t r = static_cast<uint64_t>(rem);
+    const int digits = chunk == 2 ? 18 : 19;
+    for (int i = 0; i < digits; ++i) {
+      out[--end] = static_cast<char>('0' + r % 10);
+      r /= 10;
+    }
+  }
+  return std::string(out + end, 56 - end);
 }
 
 std::optional<SequenceNumber> SequenceNumber::parse(std::string_view text) {

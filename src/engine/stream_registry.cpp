@@ -18,8 +18,8 @@ const StreamMeta* StreamRegistry::live(const std::string& region, const std::str
   auto r = regions_.find(region);
   if (r == regions_.end()) return nullptr;
   auto s = r->second.find(name);
-  if (s == r->second.end() || s->second.status(now_ms) == StreamStatus::kGone) return nullptr;
-  return &s->second;
+  if (s == r->second.end() || s->second->status(now_ms) == StreamStatus::kGone) return nullptr;
+  return s->second.get();
 }
 
 Status StreamRegistry::create_stream(const std::string& region, const CreateStreamRequest& req, int64_t now_ms) {
@@ -50,13 +50,13 @@ Status StreamRegistry::create_stream(const std::string& region, const CreateStre
 
   uint64_t creating = 0, provisioned_shards = 0, on_demand_streams = 0;
   for (const auto& [name, s] : regions_[region]) {
-    const auto st = s.status(now_ms);
+    const auto st = s->status(now_ms);
     if (st == StreamStatus::kGone) continue;
     if (st == StreamStatus::kCreating) ++creating;
-    if (s.mode == StreamMode::kOnDemand) {
+    if (s->mode == StreamMode::kOnDemand) {
       ++on_demand_streams;
     } else {
-      provisioned_shards += s.open_shard_count();
+      provisioned_shards += s->open_shard_count();
     }
   }
   if (creating >= limits_.max_creating_streams) {
@@ -107,27 +107,39 @@ Status StreamRegistry::create_stream(const std::string& region, const CreateStre
     s.shards.push_back(std::move(shard));
   }
   s.next_shard_index = ranges.size();
-  regions_[region][req.name] = std::move(s);
+  regions_[region][req.name] = std::make_shared<const StreamMeta>(std::move(s));
   ++version_;
   return Status::Ok();
 }
 
 Status StreamRegistry::delete_stream(const std::string& region, const std::string& name, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto* s = const_cast<StreamMeta*>(live(region, name, now_ms));
+  const StreamMeta* s = live(region, name, now_ms);
   if (s == nullptr) return make_error(ErrorCode::kResourceNotFound, not_found_message(name));
   if (s->delete_at_ms == 0) {
-    s->delete_at_ms = now_ms + limits_.delete_delay_ms;
+    auto changed = std::make_shared<StreamMeta>(*s);
+    changed->delete_at_ms = now_ms + limits_.delete_delay_ms;
+    regions_[region][name] = std::move(changed);
     ++version_;
   }
   return Status::Ok();
 }
 
 Result<StreamMeta> StreamRegistry::find(const std::string& region, const std::string& name, int64_t now_ms) const {
+  auto ref = find_ref(region, name, now_ms);
+  if (!ref) return ref.error();
+  return *ref.value();
+}
+
+Result<std::shared_ptr<const StreamMeta>> StreamRegistry::find_ref(const std::string& region, const std::string& name,
+                                                                   int64_t now_ms) const {
   std::lock_guard lock(mu_);
-  const StreamMeta* s = live(region, name, now_ms);
-  if (s == nullptr) return make_error(ErrorCode::kResourceNotFound, not_found_message(name));
-  return *s;
+  auto r = regions_.find(region);
+  if (r != regions_.end()) {
+    auto s = r->second.find(name);
+    if (s != r->second.end() && s->second->status(now_ms) != StreamStatus::kGone) return s->second;
+  }
+  return make_error(ErrorCode::kResourceNotFound, not_found_message(name));
 }
 
 std::vector<StreamMeta> StreamRegistry::list(const std::string& region, int64_t now_ms) const {
@@ -136,7 +148,7 @@ std::vector<StreamMeta> StreamRegistry::list(const std::string& region, int64_t 
   auto r = regions_.find(region);
   if (r == regions_.end()) return out;
   for (const auto& [name, s] : r->second)
-    if (s.status(now_ms) != StreamStatus::kGone) out.push_back(s);
+    if (s->status(now_ms) != StreamStatus::kGone) out.push_back(*s);
   return out;
 }
 
@@ -145,7 +157,7 @@ std::vector<StreamMeta> StreamRegistry::all(int64_t now_ms) const {
   std::vector<StreamMeta> out;
   for (const auto& [region, streams] : regions_)
     for (const auto& [name, s] : streams)
-      if (s.status(now_ms) != StreamStatus::kGone) out.push_back(s);
+      if (s->status(now_ms) != StreamStatus::kGone) out.push_back(*s);
   return out;
 }
 
@@ -161,7 +173,7 @@ std::string StreamRegistry::snapshot(uint64_t* version) const {
   if (version) *version = version_;
   std::vector<const StreamMeta*> all;
   for (const auto& [region, streams] : regions_)
-    for (const auto& [name, s] : streams) all.push_back(&s);
+    for (const auto& [name, s] : streams) all.push_back(s.get());
   return encode_catalog(all);
 }
 
@@ -177,7 +189,8 @@ Status StreamRegistry::load(const std::string& json) {
   regions_.clear();
   for (auto& s : streams.value()) {
     s.account = limits_.account;
-    regions_[s.region][s.name] = std::move(s);
+    auto& slot = regions_[s.region][s.name];
+    slot = std::make_shared<const StreamMeta>(std::move(s));
   }
   return Status::Ok();
 }

@@ -25,13 +25,20 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-std::string http_date() {
-  char buf[64];
+// The Date header, formatted once a second per thread.
+const std::string& http_date() {
+  thread_local std::time_t cached_at = 0;
+  thread_local std::string cached;
   const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
+  if (t != cached_at) {
+    char buf[64];
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buf;
+    cached_at = t;
+  }
+  return cached;
 }
 
 http::response<http::string_body> to_http(api::ApiResponse&& r, unsigned version, bool keep_alive) {
@@ -62,6 +69,13 @@ api::ApiRequest to_api(const http::request<http::string_body>& req, std::string&
   return r;
 }
 
+api::ApiResponse body_too_large(size_t limit) {
+  return {413, "application/x-amz-json-1.1",
+          R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
+              std::to_string(limit) + R"( bytes."})",
+          "SerializationException"};
+}
+
 // Writes a final error answer and closes the connection without resetting it: the unread request body is
 // drained for a moment so the client sees the answer rather than a reset.
 template <class Stream>
@@ -88,21 +102,23 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     parser.body_limit(shared.limits.max_body_bytes);
     beast::get_lowest_layer(stream).expires_after(shared.limits.idle_timeout);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+    // Answers are built as named values: GCC 12 destroys braced temporaries passed to a coroutine twice.
     if (ec == http::error::header_limit) {
-      co_await answer_and_close(stream, buffer, {431, "text/plain", "Request header fields too large\n", ""}, shared);
+      api::ApiResponse too_large{431, "text/plain", "Request header fields too large\n", ""};
+      co_await answer_and_close(stream, buffer, std::move(too_large), shared);
       co_return;
     }
-    if (ec == http::error::end_of_stream || ec) co_return;  // closed, timed out or not HTTP: nothing to answer
+    // Beast already refuses a Content-Length over the body limit while reading the header.
+    const bool declared_too_large =
+        ec == http::error::body_limit ||
+        (!ec && parser.content_length() && *parser.content_length() > shared.limits.max_body_bytes);
+    if (declared_too_large) {
+      api::ApiResponse too_large = body_too_large(shared.limits.max_body_bytes);
+      co_await answer_and_close(stream, buffer, std::move(too_large), shared);
+      co_return;
+    }
+    if (ec) co_return;  // closed, timed out or not HTTP: nothing to answer
     const auto& head = parser.get();
-    if (parser.content_length() && *parser.content_length() > shared.limits.max_body_bytes) {
-      co_await answer_and_close(stream, buffer,
-                                {413, "application/x-amz-json-1.1",
-                                 R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
-                                     std::to_string(shared.limits.max_body_bytes) + R"( bytes."})",
-                                 "SerializationException"},
-                                shared);
-      co_return;
-    }
     if (beast::iequals(head[http::field::expect], "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, head.version()};
       beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
@@ -111,7 +127,8 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
     std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
     if (ec == http::error::body_limit) {
-      co_await answer_and_close(stream, buffer, {413, "text/plain", "Request body too large\n", ""}, shared);
+      api::ApiResponse too_large = body_too_large(shared.limits.max_body_bytes);
+      co_await answer_and_close(stream, buffer, std::move(too_large), shared);
       co_return;
     }
     if (ec) co_return;

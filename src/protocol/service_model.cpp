@@ -26,6 +26,29 @@ ShapeType parse_type(const std::string& t) {
   throw std::runtime_error("unknown shape type " + t);
 }
 
+// The allowed characters of a pattern "[...]+" made of literal characters and a-z style ranges, or null when
+// the pattern is anything else.
+std::unique_ptr<std::array<bool, 256>> compile_plus_class(const std::string& p) {
+  if (p.size() < 4 || p.front() != '[' || p.substr(p.size() - 2) != "]+") return nullptr;
+  const std::string body = p.substr(1, p.size() - 3);
+  if (body.empty() || body[0] == '^') return nullptr;
+  auto allowed = std::make_unique<std::array<bool, 256>>();
+  allowed->fill(false);
+  for (size_t i = 0; i < body.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(body[i]);
+    if (c == '\\' || c == '[' || c == ']') return nullptr;
+    if (i + 2 < body.size() && body[i + 1] == '-') {
+      const unsigned char last = static_cast<unsigned char>(body[i + 2]);
+      if (last < c || last == '\\') return nullptr;
+      for (unsigned v = c; v <= last; ++v) (*allowed)[v] = true;
+      i += 2;
+    } else {
+      (*allowed)[c] = true;
+    }
+  }
+  return allowed;
+}
+
 std::string lower_first(const std::string& s) {
   std::string out = s;
   if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
@@ -33,6 +56,17 @@ std::string lower_first(const std::string& s) {
 }
 
 }  // namespace
+
+bool Shape::matches_pattern(std::string_view text) const {
+  if (plus_class) {
+    if (text.empty()) return false;
+    for (unsigned char c : text)
+      if (!(*plus_class)[c]) return false;
+    return true;
+  }
+  if (regex) return std::regex_match(text.begin(), text.end(), *regex);
+  return true;
+}
 
 const Member* Shape::find_member(std::string_view wire_name) const {
   for (const auto& m : members)
@@ -77,7 +111,9 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json) {
     if (def.HasMember("max")) shape.max = def["max"].GetInt64();
     if (def.HasMember("pattern")) {
       shape.pattern = def["pattern"].GetString();
-      shape.regex = std::make_unique<std::regex>(shape.pattern, std::regex::ECMAScript | std::regex::optimize);
+      shape.plus_class = compile_plus_class(shape.pattern);
+      if (!shape.plus_class)
+        shape.regex = std::make_unique<std::regex>(shape.pattern, std::regex::ECMAScript | std::regex::optimize);
     }
     if (def.HasMember("enum"))
       for (const auto& e : def["enum"].GetArray()) shape.enum_values.emplace_back(e.GetString());

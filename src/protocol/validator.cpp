@@ -98,8 +98,8 @@ std::vector<std::string> violations(const Shape& shape, const rapidjson::Value& 
       out.push_back("Member must satisfy enum value set: [" + set + "]");
     }
   }
-  if (shape.regex && shape.type == ShapeType::kString) {
-    if (all || !std::regex_match(v.GetString(), v.GetString() + v.GetStringLength(), *shape.regex))
+  if (!shape.pattern.empty() && shape.type == ShapeType::kString) {
+    if (all || !shape.matches_pattern(std::string_view(v.GetString(), v.GetStringLength())))
       out.push_back("Member must satisfy regular expression pattern: " + shape.pattern);
   }
   if (has_length) {

@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cstring>
 #include <random>
 
 #include "kinesisd/util/base64.hpp"
@@ -43,7 +45,10 @@ std::string random_uuid() {
 
 std::string random_base64(size_t n) {
   std::string raw(n, '\0');
-  for (auto& c : raw) c = static_cast<char>(rng()());
+  for (size_t i = 0; i < n; i += 8) {
+    const uint64_t word = rng()();
+    std::memcpy(raw.data() + i, &word, std::min<size_t>(8, n - i));
+  }
   return base64_encode(raw);
 }
 

@@ -97,23 +97,22 @@ class RawResponse(object):
     def json(self):
         return json.loads(self.body.decode("utf-8"))
 
+    def _doc(self):
+        try:
+            doc = self.json()
+        except ValueError:
+            return {}
+        return doc if isinstance(doc, dict) else {}
+
     @property
     def error_type(self):
-        try:
-            return self.json().get("__type")
-        except ValueError:
-            return None
+        return self._doc().get("__type")
 
     @property
     def message(self):
         """``message``, or ``Message`` (SerializationException), or None."""
-        try:
-            doc = self.json()
-        except ValueError:
-            return None
-        if "message" in doc:
-            return doc["message"]
-        return doc.get("Message")
+        doc = self._doc()
+        return doc["message"] if "message" in doc else doc.get("Message")
 
     def __repr__(self):
         return "RawResponse(%d, %r, %r)" % (self.status, dict(self.headers), self.body[:2000])
@@ -239,7 +238,7 @@ class Server(object):
         _LIVE_SERVERS.discard(self)
         return rc
 
-    def terminate(self, timeout=10.0):
+    def terminate(self, timeout=5.0):
         """SIGTERM, SIGKILL after ``timeout``; returns the exit code. Keeps the temp dir."""
         return self._reap(signal.SIGTERM, timeout)
 
@@ -289,8 +288,10 @@ class Server(object):
         if key not in self._clients:
             import boto3
             import botocore.config
-            cfg = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5,
-                                         read_timeout=10)
+            # total_max_attempts=1: no retries at all ({"max_attempts": 1} would still
+            # allow one retry in botocore's legacy mode).
+            cfg = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1},
+                                         connect_timeout=5, read_timeout=10)
             self._clients[key] = boto3.client(
                 "kinesis", region_name=region,
                 endpoint_url=self.https_url if https else self.url,

@@ -70,10 +70,9 @@ class ThrottlingOnTest(DataPlaneTestCase):
         time.sleep(1.1)
         self.assertEqual(len(k.get_records(ShardIterator=it, Limit=1)["Records"]), 1)
 
-    def test_put_records_rate(self):
+    def _flood(self, name):
+        """3 x 500 records of 1000 bytes to shard 0 at once; returns (accepted, failed, seconds)."""
         k = self.kinesis
-        name = self.new_stream(2, "wthr")
-        hi = shard_ranges(k, name)[1][2]
         accepted, failed = [], 0
         t0 = time.monotonic()
         for n in range(3):
@@ -92,14 +91,26 @@ class ThrottlingOnTest(DataPlaneTestCase):
                     self.assertEqual(r["ShardId"], SHARD0)
                     self.assertEqual(len(r["SequenceNumber"]), 56)
                     accepted.append((r["SequenceNumber"], entry["Data"]))
-        self.assertLess(time.monotonic() - t0, 1.0, "the batches were not sent quickly enough")
+        return accepted, failed, time.monotonic() - t0
+
+    def test_put_records_rate(self):
+        k = self.kinesis
+        # 1500 records in under 0.4 s exceed 1000 records/s even with a full second of burst;
+        # a machine too loaded to send them that fast gets another try on a fresh stream.
+        for _ in range(3):
+            name = self.new_stream(2, "wthr")
+            accepted, failed, elapsed = self._flood(name)
+            if elapsed < 0.4:
+                break
+        self.assertLess(elapsed, 0.4, "could not send 1500 records quickly enough to test limits")
+        hi = shard_ranges(k, name)[1][2]
         self.assertGreater(failed, 0, "1500 records / 1.5 MB within a second were not throttled")
         self.assertGreater(len(accepted), 0)
         # The shard is exhausted: a whole-call error for PutRecord. (The byte bucket refills
         # continuously, about 1 KiB per millisecond, so the record is large enough not to fit
-        # into what a few milliseconds give back.)
+        # into what even several hundred milliseconds give back.)
         with self.assertAws(PTEE, message=rate_message(name)):
-            k.put_record(StreamName=name, Data=b"z" * 200000, PartitionKey="k", ExplicitHashKey="0")
+            k.put_record(StreamName=name, Data=b"z" * 900000, PartitionKey="k", ExplicitHashKey="0")
         # ... but the other shard has its own buckets.
         r = k.put_record(StreamName=name, Data=b"other", PartitionKey="k", ExplicitHashKey=str(hi))
         self.assertEqual(r["ShardId"], SHARD1)

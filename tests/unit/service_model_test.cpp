@@ -104,10 +104,23 @@ TEST(ServiceModel, StreamNameShapeConstraints) {
   EXPECT_EQ(*s.min, 1);
   EXPECT_EQ(*s.max, 128);
   EXPECT_EQ(s.pattern, "[a-zA-Z0-9_.-]+");
-  ASSERT_NE(s.regex, nullptr);
-  EXPECT_TRUE(std::regex_match("my-stream_1.x", *s.regex));
-  EXPECT_FALSE(std::regex_match("has space", *s.regex));
-  EXPECT_FALSE(std::regex_match("", *s.regex));
+  EXPECT_TRUE(s.matches_pattern("my-stream_1.x"));
+  EXPECT_TRUE(s.matches_pattern("-"));
+  EXPECT_FALSE(s.matches_pattern("has space"));
+  EXPECT_FALSE(s.matches_pattern("caf\xc3\xa9"));
+  EXPECT_FALSE(s.matches_pattern(""));
+}
+
+// Patterns that are not a plain [class]+ go through std::regex, with the same answers.
+TEST(ServiceModel, ComplexPatternsUseRegex) {
+  const Shape& arn = shape("StreamARN");
+  EXPECT_EQ(arn.plus_class, nullptr);
+  EXPECT_TRUE(arn.matches_pattern("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+  EXPECT_FALSE(arn.matches_pattern("arn:aws:kinesis:us-east-1:12345:stream/s"));
+  const Shape& key = shape("HashKey");
+  EXPECT_TRUE(key.matches_pattern("0"));
+  EXPECT_TRUE(key.matches_pattern("340282366920938463463374607431768211455"));
+  EXPECT_FALSE(key.matches_pattern("01"));
 }
 
 TEST(ServiceModel, EnumAndNumericConstraints) {

@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,7 +21,8 @@ const rapidjson::Value* get_object(const rapidjson::Value& in, const char* key);
 
 // The stream a call names through StreamName, StreamARN and/or StreamId: InvalidArgument when none or
 // conflicting ones are given, ResourceNotFound when the ARN is of another account or region, or no such stream.
-Result<engine::StreamMeta> resolve_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in);
+using StreamRef = std::shared_ptr<const engine::StreamMeta>;
+Result<StreamRef> resolve_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in);
 
 // Builds an output object member by member.
 class OutBuilder {

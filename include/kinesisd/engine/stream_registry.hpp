@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ class StreamRegistry {
   Status delete_stream(const std::string& region, const std::string& name, int64_t now_ms);
   // A copy of the stream's metadata; ResourceNotFound when absent or gone.
   Result<StreamMeta> find(const std::string& region, const std::string& name, int64_t now_ms) const;
+  // The same without copying: an immutable snapshot (changes replace it, they never modify it).
+  Result<std::shared_ptr<const StreamMeta>> find_ref(const std::string& region, const std::string& name,
+                                                     int64_t now_ms) const;
   // Every stream of the region that is not gone, ordered by name.
   std::vector<StreamMeta> list(const std::string& region, int64_t now_ms) const;
   // Every stream of every region that is not gone.
@@ -64,7 +68,7 @@ class StreamRegistry {
   std::string not_found_message(const std::string& name) const;
 
  private:
-  using RegionStreams = std::map<std::string, StreamMeta>;
+  using RegionStreams = std::map<std::string, std::shared_ptr<const StreamMeta>>;
   const StreamMeta* live(const std::string& region, const std::string& name, int64_t now_ms) const;
 
   RegistryLimits limits_;

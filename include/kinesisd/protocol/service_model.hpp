@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -35,6 +36,10 @@ struct Shape {
   std::optional<int64_t> min, max;  // length for strings/blobs/lists/maps, value for numbers
   std::string pattern;              // empty when none
   std::unique_ptr<std::regex> regex;
+  // For patterns of the form [class]+ (most names in the model): the characters allowed, checked without regex.
+  std::unique_ptr<std::array<bool, 256>> plus_class;
+
+  bool matches_pattern(std::string_view text) const;
   std::vector<std::string> enum_values;
   bool eventstream = false;
   bool exception = false;
