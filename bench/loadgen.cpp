@@ -3,7 +3,7 @@
 //
 // All connections run on one thread, asynchronously, so the generator costs little next to the server.
 //
-// Usage: loadgen --port P --op put-record|put-records [--host 127.0.0.1] [--connections 16] [--seconds 10]
+// Usage: loadgen --port P --op put-record|put-records|describe-stream-summary [--host 127.0.0.1] [--connections 16] [--seconds 10]
 //                [--stream bench] [--records 500] [--bytes 100] [--shards 1]
 #include <boost/asio.hpp>
 #include <atomic>
@@ -45,7 +45,9 @@ std::vector<std::string> make_requests(const Options& o) {
   const std::string data = kinesisd::base64_encode(std::string(static_cast<size_t>(o.bytes), 'd'));
   std::vector<std::string> out;
   for (int variant = 0; variant < 64; ++variant) {
-    if (o.op == "put-record") {
+    if (o.op == "describe-stream-summary") {
+      out.push_back(make_request(o, "DescribeStreamSummary", R"({"StreamName":")" + o.stream + R"("})"));
+    } else if (o.op == "put-record") {
       out.push_back(make_request(o, "PutRecord",
                                  R"({"StreamName":")" + o.stream + R"(","Data":")" + data +
                                      R"(","PartitionKey":"key-)" + std::to_string(variant) + R"("})"));
@@ -171,7 +173,7 @@ int main(int argc, char** argv) {
   io.run();
   stats.calls = calls_at_stop;
   const double calls = static_cast<double>(stats.calls) / elapsed;
-  const double records = calls * (o.op == "put-record" ? 1 : o.records);
+  const double records = calls * (o.op == "put-records" ? o.records : 1);
   std::printf("{\"op\":\"%s\",\"connections\":%d,\"seconds\":%.1f,\"calls_per_s\":%.0f,\"records_per_s\":%.0f,"
               "\"errors\":%llu}\n",
               o.op.c_str(), o.connections, elapsed, calls, records,

@@ -1,11 +1,18 @@
-// Hot paths of the front end: routing hash, base64, request decoding and validation.
+// Hot paths: routing, base64, request decoding and validation, CRC-32C, sequence numbers, log append and read.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "kinesisd/protocol/json_codec.hpp"
 #include "kinesisd/protocol/validator.hpp"
+#include "kinesisd/engine/hash_range.hpp"
+#include "kinesisd/engine/sequence_number.hpp"
+#include "kinesisd/storage/shard_log.hpp"
 #include "kinesisd/util/base64.hpp"
+#include "kinesisd/util/crc32c.hpp"
 #include "kinesisd/util/uint128.hpp"
 
 namespace {
@@ -52,5 +59,85 @@ void BM_DecodeAndValidatePutRecords500(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 500);
 }
 BENCHMARK(BM_DecodeAndValidatePutRecords500);
+
+// Routing: MD5 of the partition key, then the shard whose range holds it (binary search over 64 shards).
+void BM_RoutePartitionKey(benchmark::State& state) {
+  const auto ranges = kinesisd::engine::split_evenly(64);
+  std::string key = "customer-000000";
+  uint64_t i = 0;
+  for (auto _ : state) {
+    key[14] = static_cast<char>('0' + (i++ % 10));
+    const auto hash = kinesisd::hash_partition_key(key);
+    auto it = std::lower_bound(ranges.begin(), ranges.end(), hash,
+                               [](const kinesisd::engine::HashRange& r, kinesisd::uint128 h) { return r.end < h; });
+    benchmark::DoNotOptimize(it);
+  }
+}
+BENCHMARK(BM_RoutePartitionKey);
+
+void BM_Crc32c(benchmark::State& state) {
+  const std::string data(static_cast<size_t>(state.range(0)), 'c');
+  for (auto _ : state) benchmark::DoNotOptimize(kinesisd::crc32c(data.data(), data.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
+}
+BENCHMARK(BM_Crc32c)->Arg(128)->Arg(64 * 1024);
+
+void BM_SequenceNumberToString(benchmark::State& state) {
+  kinesisd::engine::SequenceNumber seq{1795000000, 7, 0, 0};
+  for (auto _ : state) {
+    ++seq.position;
+    benchmark::DoNotOptimize(seq.to_string());
+  }
+}
+BENCHMARK(BM_SequenceNumberToString);
+
+struct TempLog {
+  std::string dir;
+  std::unique_ptr<kinesisd::storage::ShardLog> log;
+  TempLog() {
+    char tmpl[] = "/tmp/kinesisd-bench-XXXXXX";
+    dir = mkdtemp(tmpl);
+    std::vector<std::string> report;
+    log = std::move(kinesisd::storage::ShardLog::open(dir, {}, report).value());
+  }
+  ~TempLog() {
+    log.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+// Appending a batch of 500 records of 100 bytes (one write(2), no fsync): the group-commit unit of work.
+void BM_ShardLogAppend500(benchmark::State& state) {
+  TempLog t;
+  const std::string data(100, 'd');
+  const std::string key = "partition-key";
+  uint64_t position = 0;
+  std::vector<kinesisd::storage::RecordView> batch(500);
+  for (auto _ : state) {
+    for (auto& r : batch) r = {position++, 1795000000000, 0, key, data};
+    auto s = t.log->append(batch, false);
+    benchmark::DoNotOptimize(s.ok());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 500);
+}
+BENCHMARK(BM_ShardLogAppend500);
+
+// Reading 1000 records of 100 bytes from the page cache, CRC-checked and copied out.
+void BM_ShardLogRead1000(benchmark::State& state) {
+  TempLog t;
+  const std::string data(100, 'd');
+  const std::string key = "partition-key";
+  std::vector<kinesisd::storage::RecordView> batch;
+  for (uint64_t p = 0; p < 100000; ++p) batch.push_back({p, 1795000000000, 0, key, data});
+  if (!t.log->append(batch, false).ok()) state.SkipWithError("append failed");
+  uint64_t from = 0;
+  for (auto _ : state) {
+    auto r = t.log->read(from, 1000, 10 * 1024 * 1024);
+    from = (from + 1000) % 99000;
+    benchmark::DoNotOptimize(r.ok());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 1000);
+}
+BENCHMARK(BM_ShardLogRead1000);
 
 }  // namespace

@@ -66,7 +66,8 @@ Status set_listen(Config& c, const std::string& v) {
 }
 
 Status set_initial_streams(Config& c, const std::string& v) {
-  static const std::regex kItem(R"(([a-zA-Z0-9_.-]{1,128}):([0-9]{1,6})(:([a-z0-9-]+))?)");
+  // NAME[:SHARDS[:REGION]], SHARDS may be empty (kinesis-mock's "name::us-west-2"): 4 shards, as there.
+  static const std::regex kItem(R"(([a-zA-Z0-9_.-]{1,128})(:([0-9]{0,6})(:([a-z0-9-]+))?)?)");
   c.initialize_streams.clear();
   size_t start = 0;
   while (start <= v.size() && !v.empty()) {
@@ -74,10 +75,10 @@ Status set_initial_streams(Config& c, const std::string& v) {
     if (comma == std::string::npos) comma = v.size();
     const std::string item = v.substr(start, comma - start);
     std::smatch m;
-    if (!std::regex_match(item, m, kItem) || std::stoll(m[2]) < 1) {
-      return make_error(ErrorCode::kInvalidArgument, "expected NAME:SHARDS[:REGION], got '" + item + "'");
+    if (!std::regex_match(item, m, kItem) || (m[3].length() > 0 && std::stoll(m[3]) < 1)) {
+      return make_error(ErrorCode::kInvalidArgument, "expected NAME[:SHARDS[:REGION]], got '" + item + "'");
     }
-    c.initialize_streams.push_back({m[1], std::stoll(m[2]), m[4]});
+    c.initialize_streams.push_back({m[1], m[3].length() > 0 ? std::stoll(m[3]) : 4, m[5]});
     start = comma + 1;
   }
   return Status::Ok();
@@ -145,8 +146,9 @@ const std::vector<Option>& options() {
        integer(&Config::update_stream_ms, 0, 3'600'000)},
       {"shard-limit", "N", "open shards allowed per account and region (default 500)",
        integer(&Config::shard_limit, 1, 1'000'000)},
-      {"initialize-streams", "NAME:SHARDS[:REGION],...",
-       "streams to create at start when missing (also read from INITIALIZE_STREAMS)", set_initial_streams},
+      {"initialize-streams", "NAME[:SHARDS[:REGION]],...",
+       "streams to create at start when missing, 4 shards unless given (also read from INITIALIZE_STREAMS)",
+       set_initial_streams},
       {"tls-cert", "FILE", "PEM certificate chain for HTTPS (default: a self-signed one in DATA_DIR/tls)",
        text(&Config::tls_cert)},
       {"tls-key", "FILE", "PEM private key for --tls-cert", text(&Config::tls_key)},

@@ -1,3 +1,4 @@
+#include <array>
 // server::load_config: flags over KINESISD_* environment over config file over defaults.
 #include <gtest/gtest.h>
 
@@ -202,6 +203,19 @@ TEST(Config, InitializeStreamsFromEnvironment) {
   EXPECT_EQ(c.initialize_streams[1].region, "us-west-2");
 }
 
+// kinesis-mock's forms: a bare name, or an empty shard count before a region, mean 4 shards.
+TEST(Config, InitializeStreamsDefaultsToFourShardsLikeKinesisMock) {
+  const Config c = ok(Args({}, {"INITIALIZE_STREAMS=solo,other::us-west-2,third:"}));
+  ASSERT_EQ(c.initialize_streams.size(), 3u);
+  EXPECT_EQ(c.initialize_streams[0].name, "solo");
+  EXPECT_EQ(c.initialize_streams[0].shards, 4);
+  EXPECT_EQ(c.initialize_streams[1].name, "other");
+  EXPECT_EQ(c.initialize_streams[1].shards, 4);
+  EXPECT_EQ(c.initialize_streams[1].region, "us-west-2");
+  EXPECT_EQ(c.initialize_streams[2].shards, 4);
+  EXPECT_FALSE(kinesisd::server::load_config(3, std::array<const char*, 4>{"kinesisd", "--initialize-streams", "a:0", nullptr}.data(), nullptr).ok());
+}
+
 TEST(Config, KinesisdInitializeStreamsWinsOverInitializeStreams) {
   Config c = ok(Args({}, {"INITIALIZE_STREAMS=a:2", "KINESISD_INITIALIZE_STREAMS=z:5"}));
   ASSERT_EQ(c.initialize_streams.size(), 1u);
@@ -216,10 +230,11 @@ TEST(Config, KinesisdInitializeStreamsWinsOverInitializeStreams) {
 }
 
 TEST(Config, BadInitializeStreams) {
-  for (const char* bad : {"a", "a:0", "a:2,", ",a:2", "a b:1", "a:1:US", "a:x", "a:1234567"}) {
+  // A bare "a" is valid (kinesis-mock's default of 4 shards); see InitializeStreamsDefaultsToFourShardsLikeKinesisMock.
+  for (const char* bad : {"a:0", "a:2,", ",a:2", "a b:1", "a:1:US", "a:x", "a:1234567"}) {
     const std::string msg = error(Args({}, {std::string("INITIALIZE_STREAMS=") + bad}));
     EXPECT_NE(msg.find("INITIALIZE_STREAMS"), std::string::npos) << bad << ": " << msg;
-    EXPECT_NE(msg.find("expected NAME:SHARDS[:REGION]"), std::string::npos) << bad << ": " << msg;
+    EXPECT_NE(msg.find("expected NAME[:SHARDS[:REGION]]"), std::string::npos) << bad << ": " << msg;
   }
 }
 
