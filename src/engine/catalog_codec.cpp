@@ -47,6 +47,7 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   put(w, "maxRecordKiB", s.max_record_size_kib);
   if (s.warm_throughput_mibps) put(w, "warmMiBps", *s.warm_throughput_mibps);
   put(w, "encryption", s.encryption_type);
+  put(w, "policy", s.resource_policy);
   put(w, "keyId", s.key_id);
   put(w, "nextShardIndex", static_cast<int64_t>(s.next_shard_index));
   w.Key("metrics");
@@ -90,11 +91,24 @@ struct Reader {
 
 }  // namespace
 
-std::string encode_catalog(const std::vector<const StreamMeta*>& streams) {
+std::string encode_catalog(const std::vector<const StreamMeta*>& streams,
+                           const std::map<std::string, AccountSettings>& accounts) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
   put(w, "format", kFormatVersion);
+  w.Key("accounts");
+  w.StartObject();
+  for (const auto& [region, a] : accounts) {
+    w.Key(region.c_str());
+    w.StartObject();
+    put(w, "commitment", a.commitment_status);
+    put(w, "startedAt", a.commitment_started_ms);
+    put(w, "endedAt", a.commitment_ended_ms);
+    put(w, "earliestEndAt", a.commitment_earliest_end_ms);
+    w.EndObject();
+  }
+  w.EndObject();
   w.Key("streams");
   w.StartArray();
   for (const auto* s : streams) encode_stream(w, *s);
@@ -103,7 +117,8 @@ std::string encode_catalog(const std::vector<const StreamMeta*>& streams) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-Result<std::vector<StreamMeta>> decode_catalog(const std::string& json) {
+Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
+                                               std::map<std::string, AccountSettings>* accounts) {
   auto bad = [](std::string why) { return make_error(ErrorCode::kInvalidArgument, "catalog: " + why); };
   rapidjson::Document doc;
   doc.Parse(json.c_str(), json.size());
@@ -111,6 +126,19 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json) {
   if (!doc.HasMember("format") || !doc["format"].IsInt() || doc["format"].GetInt() != kFormatVersion)
     return bad("unknown format version");
   if (!doc.HasMember("streams") || !doc["streams"].IsArray()) return bad("no streams array");
+  if (accounts && doc.HasMember("accounts") && doc["accounts"].IsObject()) {
+    for (auto it = doc["accounts"].MemberBegin(); it != doc["accounts"].MemberEnd(); ++it) {
+      if (!it->value.IsObject()) return bad("account settings are not an object");
+      Reader r{{}, &it->value};
+      AccountSettings a;
+      a.commitment_status = r.str("commitment");
+      a.commitment_started_ms = r.num("startedAt");
+      a.commitment_ended_ms = r.num("endedAt");
+      a.commitment_earliest_end_ms = r.num("earliestEndAt");
+      if (!r.problem.empty()) return bad(r.problem);
+      (*accounts)[it->name.GetString()] = a;
+    }
+  }
   std::vector<StreamMeta> out;
   for (const auto& sv : doc["streams"].GetArray()) {
     if (!sv.IsObject()) return bad("stream is not an object");
@@ -129,6 +157,7 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json) {
     if (sv.HasMember("warmMiBps")) s.warm_throughput_mibps = r.num("warmMiBps");
     s.encryption_type = r.str("encryption");
     s.key_id = r.str("keyId");
+    if (sv.HasMember("policy")) s.resource_policy = r.str("policy");
     s.next_shard_index = static_cast<uint64_t>(r.num("nextShardIndex"));
     if (sv.HasMember("metrics") && sv["metrics"].IsArray())
       for (const auto& m : sv["metrics"].GetArray())

@@ -125,6 +125,34 @@ Status StreamRegistry::delete_stream(const std::string& region, const std::strin
   return Status::Ok();
 }
 
+Status StreamRegistry::update_stream(const std::string& region, const std::string& name, int64_t now_ms,
+                                     const std::function<Status(StreamMeta&)>& change) {
+  std::lock_guard lock(mu_);
+  const StreamMeta* current = live(region, name, now_ms);
+  if (current == nullptr) return make_error(ErrorCode::kResourceNotFound, not_found_message(name));
+  auto changed = std::make_shared<StreamMeta>(*current);
+  if (auto s = change(*changed); !s) return s;
+  regions_[region][name] = std::move(changed);
+  ++version_;
+  return Status::Ok();
+}
+
+AccountSettings StreamRegistry::account_settings(const std::string& region) const {
+  std::lock_guard lock(mu_);
+  auto it = accounts_.find(region);
+  return it == accounts_.end() ? AccountSettings{} : it->second;
+}
+
+Status StreamRegistry::update_account_settings(const std::string& region,
+                                               const std::function<Status(AccountSettings&)>& change) {
+  std::lock_guard lock(mu_);
+  AccountSettings copy = accounts_.count(region) ? accounts_[region] : AccountSettings{};
+  if (auto s = change(copy); !s) return s;
+  accounts_[region] = copy;
+  ++version_;
+  return Status::Ok();
+}
+
 Result<StreamMeta> StreamRegistry::find(const std::string& region, const std::string& name, int64_t now_ms) const {
   auto ref = find_ref(region, name, now_ms);
   if (!ref) return ref.error();
@@ -174,7 +202,7 @@ std::string StreamRegistry::snapshot(uint64_t* version) const {
   std::vector<const StreamMeta*> all;
   for (const auto& [region, streams] : regions_)
     for (const auto& [name, s] : streams) all.push_back(s.get());
-  return encode_catalog(all);
+  return encode_catalog(all, accounts_);
 }
 
 uint64_t StreamRegistry::version() const {
@@ -183,10 +211,12 @@ uint64_t StreamRegistry::version() const {
 }
 
 Status StreamRegistry::load(const std::string& json) {
-  auto streams = decode_catalog(json);
+  std::map<std::string, AccountSettings> accounts;
+  auto streams = decode_catalog(json, &accounts);
   if (!streams.ok()) return streams.error();
   std::lock_guard lock(mu_);
   regions_.clear();
+  accounts_ = std::move(accounts);
   for (auto& s : streams.value()) {
     s.account = limits_.account;
     auto& slot = regions_[s.region][s.name];

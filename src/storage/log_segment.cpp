@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "kinesisd/storage/atomic_file.hpp"
+#include "kinesisd/storage/file_io.hpp"
 #include "kinesisd/storage/record_frame.hpp"
 
 namespace kinesisd::storage {
@@ -21,17 +22,6 @@ Error io_error(const std::string& what, const std::string& path) {
   return make_error(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
 }
 
-bool pread_all(int fd, char* buf, size_t n, uint64_t offset) {
-  while (n > 0) {
-    const ssize_t got = ::pread(fd, buf, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    buf += got;
-    n -= static_cast<size_t>(got);
-    offset += static_cast<uint64_t>(got);
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 // The on-disk form of the stream catalog: one JSON document (see docs/architecture.md, "Catalog").
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,11 @@
 
 namespace kinesisd::engine {
 
-std::string encode_catalog(const std::vector<const StreamMeta*>& streams);
-// InvalidArgument naming the problem when `json` is not a catalog this version understands.
-Result<std::vector<StreamMeta>> decode_catalog(const std::string& json);
+std::string encode_catalog(const std::vector<const StreamMeta*>& streams,
+                           const std::map<std::string, AccountSettings>& accounts = {});
+// InvalidArgument naming the problem when `json` is not a catalog this version understands. Account settings
+// by region go to `accounts` when given.
+Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
+                                               std::map<std::string, AccountSettings>* accounts = nullptr);
 
 }  // namespace kinesisd::engine

@@ -52,12 +52,21 @@ struct StreamMeta {
   std::string key_id;
   std::vector<std::string> shard_level_metrics;
   std::map<std::string, std::string> tags;
+  std::string resource_policy;  // the policy document (JSON text) of PutResourcePolicy; empty when none
   uint64_t next_shard_index = 0;
   std::vector<ShardMeta> shards;  // ordered by index
 
   StreamStatus status(int64_t now_ms) const;
   std::string arn() const;
   size_t open_shard_count() const;
+};
+
+// Settings of the account in one region (DescribeAccountSettings / UpdateAccountSettings).
+struct AccountSettings {
+  std::string commitment_status;  // MinimumThroughputBillingCommitment Status; empty when never set
+  int64_t commitment_started_ms = 0;
+  int64_t commitment_ended_ms = 0;
+  int64_t commitment_earliest_end_ms = 0;
 };
 
 // arn:aws:kinesis:<region>:<account>:stream/<name>

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,15 @@ class StreamRegistry {
   Status create_stream(const std::string& region, const CreateStreamRequest& request, int64_t now_ms);
   // Marks the stream DELETING; it is gone delete_delay_ms later.
   Status delete_stream(const std::string& region, const std::string& name, int64_t now_ms);
+  // Changes a live stream: `change` gets a copy to modify and may refuse with an error; the copy then replaces
+  // the stream (readers holding the old snapshot keep it) and the catalog version grows. ResourceNotFound when
+  // the stream is absent or gone. `change` runs under the registry lock: it must not call back into the registry.
+  Status update_stream(const std::string& region, const std::string& name, int64_t now_ms,
+                       const std::function<Status(StreamMeta&)>& change);
+  // The account's settings in a region, and changes to them (persisted with the catalog).
+  AccountSettings account_settings(const std::string& region) const;
+  Status update_account_settings(const std::string& region, const std::function<Status(AccountSettings&)>& change);
+
   // A copy of the stream's metadata; ResourceNotFound when absent or gone.
   Result<StreamMeta> find(const std::string& region, const std::string& name, int64_t now_ms) const;
   // The same without copying: an immutable snapshot (changes replace it, they never modify it).
@@ -74,6 +84,7 @@ class StreamRegistry {
   RegistryLimits limits_;
   mutable std::mutex mu_;
   std::map<std::string, RegionStreams> regions_;
+  std::map<std::string, AccountSettings> accounts_;  // by region
   uint64_t version_ = 0;
 };
 
