@@ -10,17 +10,40 @@ namespace kinesisd::api {
 namespace {
 
 // Sorted by operation name, checked at compile time, searched by binary search.
-constexpr std::array<std::pair<std::string_view, Handler>, 10> kTable{{
+constexpr std::array<std::pair<std::string_view, Handler>, 33> kTable{{
+    {"AddTagsToStream", &add_tags_to_stream},
     {"CreateStream", &create_stream},
+    {"DecreaseStreamRetentionPeriod", &decrease_stream_retention_period},
+    {"DeleteResourcePolicy", &delete_resource_policy},
     {"DeleteStream", &delete_stream},
+    {"DescribeAccountSettings", &describe_account_settings},
+    {"DescribeLimits", &describe_limits},
     {"DescribeStream", &describe_stream},
     {"DescribeStreamSummary", &describe_stream_summary},
+    {"DisableEnhancedMonitoring", &disable_enhanced_monitoring},
+    {"EnableEnhancedMonitoring", &enable_enhanced_monitoring},
     {"GetRecords", &get_records},
+    {"GetResourcePolicy", &get_resource_policy},
     {"GetShardIterator", &get_shard_iterator},
+    {"IncreaseStreamRetentionPeriod", &increase_stream_retention_period},
     {"ListShards", &list_shards},
     {"ListStreams", &list_streams},
+    {"ListTagsForResource", &list_tags_for_resource},
+    {"ListTagsForStream", &list_tags_for_stream},
+    {"MergeShards", &merge_shards},
     {"PutRecord", &put_record},
     {"PutRecords", &put_records},
+    {"PutResourcePolicy", &put_resource_policy},
+    {"RemoveTagsFromStream", &remove_tags_from_stream},
+    {"SplitShard", &split_shard},
+    {"TagResource", &tag_resource},
+    {"UntagResource", &untag_resource},
+    {"UpdateAccountSettings", &update_account_settings},
+    {"UpdateMaxRecordSize", &update_max_record_size},
+    {"UpdateShardCount", &update_shard_count},
+    {"UpdateStreamMode", &update_stream_mode},
+    {"UpdateStreamRecordDistributionStrategy", &update_stream_record_distribution_strategy},
+    {"UpdateStreamWarmThroughput", &update_stream_warm_throughput},
 }};
 
 static_assert(std::is_sorted(kTable.begin(), kTable.end(),

@@ -19,6 +19,7 @@ WireError to_wire(ErrorCode code) {
     case ErrorCode::kInvalidSignature: return {"InvalidSignatureException", 400};
     case ErrorCode::kAccessDenied: return {"AccessDeniedException", 400};
     case ErrorCode::kRequestTooLarge: return {"RequestEntityTooLargeException", 413};
+    case ErrorCode::kDryRun: return {"DryRunOperationException", 400};
     case ErrorCode::kOk:
     case ErrorCode::kInternal: break;
   }

@@ -95,6 +95,9 @@ KINESISD_HANDLER(get_shard_iterator) {
     if (!p) co_return p.error();
     position = p.value();
   }
+  if (get_bool(in, "DryRun").value_or(false)) {
+    co_return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
+  }
   engine::IteratorState state{ctx.region, s.name, s.created_ms, shard_meta->index, position, ctx.now_ms};
   rapidjson::Document out(rapidjson::kObjectType);
   OutBuilder(out, out.GetAllocator()).str("ShardIterator", services.iterators->encode(state));
@@ -119,6 +122,9 @@ KINESISD_HANDLER(get_records) {
   const engine::ShardMeta* shard_meta = find_shard(s, it.shard_index);
   auto shard = shard_meta ? services.data->shard(s, it.shard_index) : nullptr;
   if (!shard) co_return make_error(ErrorCode::kResourceNotFound, shard_missing_message(shard_id, s));
+  if (get_bool(in, "DryRun").value_or(false)) {
+    co_return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
+  }
   if (auto admitted = co_await admit_read(*shard); !admitted) co_return admitted.error();
 
   const size_t limit = static_cast<size_t>(get_int(in, "Limit").value_or(kGetRecordsDefaultLimit));
@@ -150,15 +156,13 @@ KINESISD_HANDLER(get_records) {
     rapidjson::Value v(rapidjson::kObjectType);
     engine::SequenceNumber seq = base;
     seq.position = r.position;
-    OutBuilder(v, alloc)
-        .str("SequenceNumber", seq.to_string())
-        .timestamp_ms("ApproximateArrivalTimestamp", r.arrival_ms)
-        .str("Data", r.data)
-        .str("PartitionKey", r.partition_key);
+    OutBuilder rb(v, alloc);
+    rb.str("SequenceNumber", seq.to_string()).timestamp_ms("ApproximateArrivalTimestamp", r.arrival_ms).str("Data", r.data);
+    if (!r.partition_key.empty()) rb.str("PartitionKey", r.partition_key);  // absent: written under AUTO without one
     records.PushBack(v, alloc);
   }
   const bool closed_and_done =
-      shard_meta->ending_position && batch.next_position > *shard_meta->ending_position;
+      shard_meta->end_position && batch.next_position >= *shard_meta->end_position;
   if (closed_and_done) {
     // The end of a closed shard: name the children instead of handing out another iterator.
     auto& children = b.array("ChildShards");

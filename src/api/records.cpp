@@ -1,5 +1,7 @@
 // PutRecord, PutRecords: route by partition key (or ExplicitHashKey) to the open shard owning the hash key,
 // and write through the shard actors.
+#include <atomic>
+
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
 #include "kinesisd/api/shard_calls.hpp"
@@ -20,13 +22,18 @@ Result<StreamRef> writable_stream(Services& services, const CallContext& ctx, co
   return stream;
 }
 
-struct Routed {
-  const engine::ShardMeta* shard = nullptr;
-};
-
 // The open shard whose range holds the record's hash key. InvalidArgument for an ExplicitHashKey outside
 // [0, 2^128-1].
 Result<const engine::ShardMeta*> route(const engine::StreamMeta& s, const rapidjson::Value& record) {
+  if (s.record_distribution == "AUTO") {
+    // AUTO: the service spreads records evenly and ignores partition and explicit hash keys.
+    static std::atomic<uint64_t> next{0};
+    std::vector<const engine::ShardMeta*> open;
+    for (const auto& shard : s.shards)
+      if (shard.is_open()) open.push_back(&shard);
+    if (open.empty()) return make_error(ErrorCode::kInternal, "the stream has no open shard");
+    return open[next.fetch_add(1, std::memory_order_relaxed) % open.size()];
+  }
   uint128 key = 0;
   if (auto explicit_key = get_string(record, "ExplicitHashKey")) {
     auto parsed = parse_decimal_u128(*explicit_key);
@@ -37,16 +44,45 @@ Result<const engine::ShardMeta*> route(const engine::StreamMeta& s, const rapidj
     }
     key = *parsed;
   } else {
-    const auto& pk = record["PartitionKey"];
-    key = hash_partition_key(std::string_view(pk.GetString(), pk.GetStringLength()));
+    auto pk = record.FindMember("PartitionKey");
+    if (pk == record.MemberEnd()) return make_error(ErrorCode::kInternal, "a record without a partition key");
+    key = hash_partition_key(std::string_view(pk->value.GetString(), pk->value.GetStringLength()));
   }
   for (const auto& shard : s.shards)
     if (shard.is_open() && shard.hash_range.contains(key)) return &shard;
   return make_error(ErrorCode::kInternal, "no open shard holds the hash key");
 }
 
+std::string_view partition_key(const rapidjson::Value& record) {
+  auto pk = record.FindMember("PartitionKey");
+  if (pk == record.MemberEnd() || !pk->value.IsString()) return {};
+  return {pk->value.GetString(), pk->value.GetStringLength()};
+}
+
+// USER_PARTITION_KEY streams (the default) need a partition key on every record, reported as the model did
+// before AUTO made the member optional. `paths` are the members' paths in the request.
+Status require_partition_keys(const engine::StreamMeta& s, const std::vector<const rapidjson::Value*>& records,
+                              const std::vector<std::string>& paths) {
+  if (s.record_distribution == "AUTO") return Status::Ok();
+  std::vector<std::string> errors;
+  for (size_t i = 0; i < records.size() && errors.size() < 10; ++i) {
+    if (!records[i]->HasMember("PartitionKey")) {
+      errors.push_back("Value null at '" + paths[i] + "' failed to satisfy constraint: Member must not be null");
+    }
+  }
+  if (errors.empty()) return Status::Ok();
+  std::string msg = std::to_string(errors.size()) +
+                    (errors.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < errors.size(); ++i) msg += (i ? "; " : "") + errors[i];
+  return make_error(ErrorCode::kValidation, msg);
+}
+
+Error dry_run() {
+  return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
+}
+
 Status check_size(const engine::StreamMeta& s, const rapidjson::Value& record) {
-  const size_t size = record["Data"].GetStringLength() + record["PartitionKey"].GetStringLength();
+  const size_t size = record["Data"].GetStringLength() + partition_key(record).size();
   const size_t limit = static_cast<size_t>(s.max_record_size_kib) * 1024;
   if (size <= limit) return Status::Ok();
   return make_error(ErrorCode::kInvalidArgument,
@@ -56,9 +92,8 @@ Status check_size(const engine::StreamMeta& s, const rapidjson::Value& record) {
 }
 
 engine::AppendRequest to_append(const rapidjson::Value& record) {
-  const auto& pk = record["PartitionKey"];
   const auto& data = record["Data"];
-  return {std::string(pk.GetString(), pk.GetStringLength()), std::string(data.GetString(), data.GetStringLength())};
+  return {std::string(partition_key(record)), std::string(data.GetString(), data.GetStringLength())};
 }
 
 std::string sequence_number(const engine::ShardMeta& shard, uint64_t position) {
@@ -67,6 +102,71 @@ std::string sequence_number(const engine::ShardMeta& shard, uint64_t position) {
 
 Error missing_shard(const engine::StreamMeta& s) {
   return make_error(ErrorCode::kInternal, "the shards of stream " + s.name + " are not open");
+}
+
+// Where each record went and what became of it. `shard` points into a snapshot held by `snapshots`.
+struct Placed {
+  const engine::ShardMeta* shard = nullptr;
+  engine::AppendResult result;
+};
+
+struct Placement {
+  std::vector<StreamRef> snapshots;
+  std::vector<Placed> placed;
+};
+
+constexpr int kRouteAttempts = 3;
+
+// Routes every record to its open shard and appends it there, one append per shard, all at once. Records that
+// reach a shard closed by a split or merge after they were routed are routed again on a fresh snapshot.
+boost::asio::awaitable<Result<Placement>> place(Services& services, const CallContext& ctx, const rapidjson::Value& in,
+                                                const std::vector<const rapidjson::Value*>& records, StreamRef stream) {
+  Placement out;
+  out.placed.resize(records.size());
+  std::vector<size_t> todo(records.size());
+  for (size_t i = 0; i < todo.size(); ++i) todo[i] = i;
+  for (int attempt = 0; attempt < kRouteAttempts && !todo.empty(); ++attempt) {
+    if (attempt > 0) {
+      auto fresh = writable_stream(services, ctx, in);
+      if (!fresh) co_return fresh.error();
+      stream = fresh.value();
+    }
+    out.snapshots.push_back(stream);
+    const engine::StreamMeta& s = *stream;
+    std::vector<ShardWrite> writes;
+    std::vector<std::pair<size_t, size_t>> where(todo.size());  // todo slot -> (write, index within it)
+    std::vector<int> write_of_shard(s.shards.size(), -1);
+    for (size_t k = 0; k < todo.size(); ++k) {
+      auto target = route(s, *records[todo[k]]);
+      if (!target) co_return target.error();
+      out.placed[todo[k]].shard = target.value();
+      const size_t slot = static_cast<size_t>(target.value() - s.shards.data());
+      if (write_of_shard[slot] < 0) {
+        write_of_shard[slot] = static_cast<int>(writes.size());
+        ShardWrite w;
+        w.shard = services.data->shard(s, target.value()->index);
+        if (!w.shard) co_return missing_shard(s);
+        w.records = std::make_shared<std::vector<engine::AppendRequest>>();
+        writes.push_back(std::move(w));
+      }
+      auto& w = writes[static_cast<size_t>(write_of_shard[slot])];
+      where[k] = {static_cast<size_t>(write_of_shard[slot]), w.records->size()};
+      w.records->push_back(to_append(*records[todo[k]]));
+    }
+    co_await append_all(writes);
+    std::vector<size_t> again;
+    for (size_t k = 0; k < todo.size(); ++k) {
+      auto& result = writes[where[k].first].results.at(where[k].second);
+      if (!result.status && result.status.error().code == ErrorCode::kResourceInUse) {
+        again.push_back(todo[k]);
+        continue;
+      }
+      out.placed[todo[k]].result = std::move(result);
+    }
+    todo = std::move(again);
+  }
+  for (size_t i : todo) out.placed[i].result.status = make_error(ErrorCode::kInternal, "the shard was resharded");
+  co_return out;
 }
 
 }  // namespace
@@ -84,21 +184,20 @@ KINESISD_HANDLER(put_record) {
                                                             " under account " + s.account + " is invalid.");
     }
   }
+  const std::vector<const rapidjson::Value*> one{&in};  // named: GCC 12 rejects braced coroutine arguments
+  const std::vector<std::string> one_path{"partitionKey"};
+  if (auto st = require_partition_keys(s, one, one_path); !st) co_return st.error();
   if (auto st = check_size(s, in); !st) co_return st.error();
-  auto target = route(s, in);
-  if (!target) co_return target.error();
-  std::vector<ShardWrite> writes(1);
-  writes[0].shard = services.data->shard(s, target.value()->index);
-  if (!writes[0].shard) co_return missing_shard(s);
-  writes[0].records = std::make_shared<std::vector<engine::AppendRequest>>();
-  writes[0].records->push_back(to_append(in));
-  co_await append_all(writes);
-  const auto& result = writes[0].results.at(0);
-  if (!result.status) co_return result.status.error();
+  if (auto target = route(s, in); !target) co_return target.error();
+  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run();
+  auto placement = co_await place(services, ctx, in, one, stream.value());
+  if (!placement) co_return placement.error();
+  const Placed& placed = placement->placed.at(0);
+  if (!placed.result.status) co_return placed.result.status.error();
   rapidjson::Document out(rapidjson::kObjectType);
   OutBuilder(out, out.GetAllocator())
-      .str("ShardId", target.value()->shard_id)
-      .str("SequenceNumber", sequence_number(*target.value(), result.position))
+      .str("ShardId", placed.shard->shard_id)
+      .str("SequenceNumber", sequence_number(*placed.shard, placed.result.position))
       .str("EncryptionType", s.encryption_type);
   co_return out;
 }
@@ -109,40 +208,28 @@ KINESISD_HANDLER(put_records) {
   const auto& s = *stream.value();
   const auto& records = in["Records"];
   size_t total = 0;
-  for (const auto& r : records.GetArray()) total += r["Data"].GetStringLength() + r["PartitionKey"].GetStringLength();
+  for (const auto& r : records.GetArray()) total += r["Data"].GetStringLength() + partition_key(r).size();
   if (total > kPutRecordsMaxBytes) {
     co_return make_error(ErrorCode::kInvalidArgument,
                          "Records size exceeds 10 MB limit: the request carries " + std::to_string(total) +
                              " bytes of data and partition keys.");
   }
-  // Route every record first: an invalid record fails the whole call, as on AWS.
-  std::vector<const engine::ShardMeta*> targets;
-  targets.reserve(records.Size());
+  // Check every record first: an invalid record fails the whole call, as on AWS.
+  std::vector<const rapidjson::Value*> entries;
+  std::vector<std::string> paths;
+  entries.reserve(records.Size());
   for (const auto& r : records.GetArray()) {
-    if (auto st = check_size(s, r); !st) co_return st.error();
-    auto target = route(s, r);
-    if (!target) co_return target.error();
-    targets.push_back(target.value());
+    entries.push_back(&r);
+    paths.push_back("records." + std::to_string(entries.size()) + ".member.partitionKey");
   }
-  // One write per shard, keeping each shard's records in request order.
-  std::vector<ShardWrite> writes;
-  std::vector<std::pair<size_t, size_t>> where(records.Size());  // record -> (write, index within it)
-  std::vector<int> write_of_shard(s.shards.size(), -1);
-  for (rapidjson::SizeType i = 0; i < records.Size(); ++i) {
-    const size_t slot = static_cast<size_t>(targets[i] - s.shards.data());
-    if (write_of_shard[slot] < 0) {
-      write_of_shard[slot] = static_cast<int>(writes.size());
-      ShardWrite w;
-      w.shard = services.data->shard(s, targets[i]->index);
-      if (!w.shard) co_return missing_shard(s);
-      w.records = std::make_shared<std::vector<engine::AppendRequest>>();
-      writes.push_back(std::move(w));
-    }
-    auto& w = writes[static_cast<size_t>(write_of_shard[slot])];
-    where[i] = {static_cast<size_t>(write_of_shard[slot]), w.records->size()};
-    w.records->push_back(to_append(records[i]));
+  if (auto st = require_partition_keys(s, entries, paths); !st) co_return st.error();
+  for (const auto* r : entries) {
+    if (auto st = check_size(s, *r); !st) co_return st.error();
+    if (auto target = route(s, *r); !target) co_return target.error();
   }
-  co_await append_all(writes);
+  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run();
+  auto placement = co_await place(services, ctx, in, entries, stream.value());
+  if (!placement) co_return placement.error();
 
   rapidjson::Document out(rapidjson::kObjectType);
   auto& alloc = out.GetAllocator();
@@ -150,12 +237,12 @@ KINESISD_HANDLER(put_records) {
   int64_t failed = 0;
   auto& results = b.array("Records");
   results.Reserve(records.Size(), alloc);
-  for (size_t i = 0; i < where.size(); ++i) {
-    const auto& r = writes[where[i].first].results.at(where[i].second);
+  for (const Placed& p : placement->placed) {
+    const auto& r = p.result;
     rapidjson::Value entry(rapidjson::kObjectType);
     OutBuilder e(entry, alloc);
     if (r.status) {
-      e.str("SequenceNumber", sequence_number(*targets[i], r.position)).str("ShardId", targets[i]->shard_id);
+      e.str("SequenceNumber", sequence_number(*p.shard, r.position)).str("ShardId", p.shard->shard_id);
     } else {
       ++failed;
       const bool throttled = r.status.error().code == ErrorCode::kProvisionedThroughputExceeded;

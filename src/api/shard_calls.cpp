@@ -45,4 +45,16 @@ boost::asio::awaitable<Status> admit_read(engine::Shard& shard) {
       asio::use_awaitable);
 }
 
+boost::asio::awaitable<uint64_t> close_shard(engine::Shard& shard) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(uint64_t)>(
+      [&shard](auto handler) {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        shard.close([h](uint64_t end) {
+          auto home = asio::get_associated_executor(*h);
+          asio::post(home, [h, end] { std::move(*h)(end); });
+        });
+      },
+      asio::use_awaitable);
+}
+
 }  // namespace kinesisd::api

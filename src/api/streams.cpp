@@ -2,6 +2,7 @@
 #include "kinesisd/api/catalog_writer.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
+#include "kinesisd/api/resources.hpp"
 #include "kinesisd/util/async.hpp"
 
 namespace kinesisd::api {
@@ -48,8 +49,12 @@ KINESISD_HANDLER(create_stream) {
           it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength()) : "";
     }
   }
+  // Tags on creation follow AddTagsToStream's rules (AWS requires kinesis:AddTagsToStream for them).
+  if (auto s = check_tags_to_add(req.name, services.registry->limits().account, req.tags); !s) co_return s.error();
+  if (auto s = check_tag_count(req.name, services.registry->limits().account, req.tags); !s) co_return s.error();
   req.max_record_size_kib = get_int(in, "MaxRecordSizeInKiB");
   req.warm_throughput_mibps = get_int(in, "WarmThroughputMiBps");
+  req.record_distribution = get_string(in, "RecordDistributionStrategy").value_or("USER_PARTITION_KEY");
   if (auto s = services.registry->create_stream(ctx.region, req, ctx.now_ms); !s) co_return s.error();
   if (auto s = co_await services.catalog->persist(); !s) co_return s.error();
   auto created = services.registry->find_ref(ctx.region, req.name, ctx.now_ms);
@@ -118,6 +123,7 @@ KINESISD_HANDLER(describe_stream_summary) {
   b.num("OpenShardCount", static_cast<int64_t>(s.open_shard_count()));
   b.num("ConsumerCount", 0);
   b.num("MaxRecordSizeInKiB", s.max_record_size_kib);
+  b.str("RecordDistributionStrategy", s.record_distribution);
   if (s.warm_throughput_mibps) {
     OutBuilder(b.object("WarmThroughput"), b.alloc())
         .num("TargetMiBps", *s.warm_throughput_mibps)

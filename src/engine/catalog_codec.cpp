@@ -29,7 +29,7 @@ void encode_shard(Writer& w, const ShardMeta& s) {
   put(w, "adjacent", s.adjacent_parent_shard_id);
   put(w, "created", s.created_ms);
   put(w, "closed", s.closed_ms);
-  if (s.ending_position) put(w, "endPos", static_cast<int64_t>(*s.ending_position));
+  if (s.end_position) put(w, "endPos", static_cast<int64_t>(*s.end_position));
   w.EndObject();
 }
 
@@ -47,9 +47,14 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   put(w, "maxRecordKiB", s.max_record_size_kib);
   if (s.warm_throughput_mibps) put(w, "warmMiBps", *s.warm_throughput_mibps);
   put(w, "encryption", s.encryption_type);
+  put(w, "distribution", s.record_distribution);
   put(w, "policy", s.resource_policy);
   put(w, "keyId", s.key_id);
   put(w, "nextShardIndex", static_cast<int64_t>(s.next_shard_index));
+  w.Key("scalings");
+  w.StartArray();
+  for (int64_t t : s.scaling_times_ms) w.Int64(t);
+  w.EndArray();
   w.Key("metrics");
   w.StartArray();
   for (const auto& m : s.shard_level_metrics) w.String(m.c_str());
@@ -157,8 +162,12 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
     if (sv.HasMember("warmMiBps")) s.warm_throughput_mibps = r.num("warmMiBps");
     s.encryption_type = r.str("encryption");
     s.key_id = r.str("keyId");
+    if (sv.HasMember("distribution")) s.record_distribution = r.str("distribution");
     if (sv.HasMember("policy")) s.resource_policy = r.str("policy");
     s.next_shard_index = static_cast<uint64_t>(r.num("nextShardIndex"));
+    if (sv.HasMember("scalings") && sv["scalings"].IsArray())
+      for (const auto& t : sv["scalings"].GetArray())
+        if (t.IsInt64()) s.scaling_times_ms.push_back(t.GetInt64());
     if (sv.HasMember("metrics") && sv["metrics"].IsArray())
       for (const auto& m : sv["metrics"].GetArray())
         if (m.IsString()) s.shard_level_metrics.emplace_back(m.GetString());
@@ -182,7 +191,7 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
       shard.adjacent_parent_shard_id = h.str("adjacent");
       shard.created_ms = h.num("created");
       shard.closed_ms = h.num("closed");
-      if (hv.HasMember("endPos")) shard.ending_position = static_cast<uint64_t>(h.num("endPos"));
+      if (hv.HasMember("endPos")) shard.end_position = static_cast<uint64_t>(h.num("endPos"));
       if (!h.problem.empty()) return bad(h.problem);
       s.shards.push_back(std::move(shard));
     }

@@ -36,8 +36,9 @@ Status DataPlane::open_stream(const StreamMeta& meta) {
     if (!log) return log.error();
     const std::string throttle = "Rate exceeded for shard " + shard_meta.shard_id + " in stream " + meta.name +
                                  " under account " + meta.account + ".";
-    opened[shard_meta.index] =
-        std::make_shared<Shard>(io_, storage_, std::move(log.value()), options_.shard, throttle);
+    auto shard = std::make_shared<Shard>(io_, storage_, std::move(log.value()), options_.shard, throttle);
+    if (!shard_meta.is_open()) shard->mark_closed();
+    opened[shard_meta.index] = std::move(shard);
   }
   std::unique_lock lock(mu_);
   auto& target = streams_[meta.stream_id];
@@ -106,6 +107,22 @@ void DataPlane::sweep(const StreamRegistry& registry, int64_t now_ms) {
       spdlog::info("event=orphan_files_removed dir={}", stream.path().string());
     }
   }
+}
+
+void DataPlane::remove_shard(const StreamMeta& meta, uint64_t shard_index) {
+  std::string dir;
+  {
+    std::unique_lock lock(mu_);
+    auto it = streams_.find(meta.stream_id);
+    if (it == streams_.end()) return;
+    auto shard = it->second->shards.find(shard_index);
+    if (shard == it->second->shards.end()) return;
+    dir = shard->second->log().dir();
+    it->second->shards.erase(shard);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  spdlog::info("event=closed_shard_expired stream={} shard={}", meta.name, shard_id_for_index(shard_index));
 }
 
 void DataPlane::sync_dirty() {

@@ -35,6 +35,11 @@ void Shard::append(std::shared_ptr<const std::vector<AppendRequest>> records, Ap
     batch->records = std::move(records);
     batch->done = std::move(done);
     batch->results.resize(batch->records->size());
+    if (self->closed_) {
+      for (auto& r : batch->results) r.status = make_error(ErrorCode::kResourceInUse, "the shard is closed");
+      batch->done(std::move(batch->results));
+      return;
+    }
     const int64_t now = now_ms();
     for (size_t i = 0; i < batch->records->size(); ++i) {
       const auto& r = (*batch->records)[i];
@@ -93,6 +98,16 @@ void Shard::flush() {
       for (auto& batch : *inflight) batch->done(std::move(batch->results));
       if (!self->pending_.empty()) self->flush();
     });
+  });
+}
+
+void Shard::close(std::function<void(uint64_t)> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    self->closed_ = true;
+    // Positions are assigned when a batch goes to disk: the end counts the batches still queued.
+    uint64_t end = self->next_position_;
+    for (const auto& batch : self->pending_) end += batch->admitted.size();
+    done(end);
   });
 }
 

@@ -28,8 +28,10 @@ SequenceNumber ShardMeta::starting_sequence_number() const {
 }
 
 std::optional<SequenceNumber> ShardMeta::ending_sequence_number() const {
-  if (!ending_position) return std::nullopt;
-  return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, *ending_position, 0};
+  if (!end_position) return std::nullopt;
+  // The last record's number; an empty closed shard ends where it started.
+  const uint64_t last = *end_position == 0 ? 0 : *end_position - 1;
+  return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, last, 0};
 }
 
 StreamStatus StreamMeta::status(int64_t now_ms) const {

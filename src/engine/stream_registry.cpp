@@ -38,6 +38,10 @@ Status StreamRegistry::create_stream(const std::string& region, const CreateStre
     if (!req.shard_count) {
       return make_error(ErrorCode::kInvalidArgument, "ShardCount is required for a stream in PROVISIONED mode.");
     }
+    if (req.record_distribution == "AUTO") {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "RecordDistributionStrategy AUTO is only supported for streams in ON_DEMAND mode.");
+    }
     if (req.warm_throughput_mibps && *req.warm_throughput_mibps > 0) {
       return make_error(ErrorCode::kInvalidArgument,
                         "WarmThroughputMiBps can only be specified for a stream in ON_DEMAND mode.");
@@ -93,6 +97,7 @@ Status StreamRegistry::create_stream(const std::string& region, const CreateStre
   s.created_ms = now_ms;
   s.ready_at_ms = now_ms + limits_.create_delay_ms;
   s.mode = req.mode;
+  s.record_distribution = req.record_distribution;
   s.tags = req.tags;
   if (req.max_record_size_kib) s.max_record_size_kib = static_cast<int>(*req.max_record_size_kib);
   if (req.mode == StreamMode::kOnDemand && req.warm_throughput_mibps)

@@ -8,6 +8,7 @@
 
 namespace kinesisd {
 extern const std::string_view kServiceModelJson;
+extern const std::string_view kServiceModelOverlayJson;
 }
 
 namespace kinesisd::protocol {
@@ -49,6 +50,52 @@ std::unique_ptr<std::array<bool, 256>> compile_plus_class(const std::string& p) 
   return allowed;
 }
 
+// Applies an overlay (shapes added or replaced, members added, required members dropped, operations added).
+void apply_overlay(rapidjson::Document& doc, std::string_view overlay_json) {
+  rapidjson::Document overlay;
+  overlay.Parse(overlay_json.data(), overlay_json.size());
+  if (overlay.HasParseError() || !overlay.IsObject()) throw std::runtime_error("model overlay is not a JSON object");
+  auto& alloc = doc.GetAllocator();
+  auto& shapes = doc["shapes"];
+  auto replace = [&](rapidjson::Value& target, const rapidjson::Value& name, const rapidjson::Value& value) {
+    rapidjson::Value copy(value, alloc);
+    auto it = target.FindMember(name);
+    if (it != target.MemberEnd()) {
+      it->value = copy;
+    } else {
+      target.AddMember(rapidjson::Value(name, alloc), copy, alloc);
+    }
+  };
+  auto shape_of = [&](const rapidjson::Value& name) -> rapidjson::Value& {
+    auto it = shapes.FindMember(name);
+    if (it == shapes.MemberEnd() || !it->value.IsObject())
+      throw std::runtime_error(std::string("model overlay names an unknown shape: ") + name.GetString());
+    return it->value;
+  };
+  if (overlay.HasMember("shapes"))
+    for (auto it = overlay["shapes"].MemberBegin(); it != overlay["shapes"].MemberEnd(); ++it)
+      replace(shapes, it->name, it->value);
+  if (overlay.HasMember("addMembers")) {
+    for (auto it = overlay["addMembers"].MemberBegin(); it != overlay["addMembers"].MemberEnd(); ++it) {
+      auto& members = shape_of(it->name)["members"];
+      for (auto m = it->value.MemberBegin(); m != it->value.MemberEnd(); ++m) replace(members, m->name, m->value);
+    }
+  }
+  if (overlay.HasMember("dropRequired")) {
+    for (auto it = overlay["dropRequired"].MemberBegin(); it != overlay["dropRequired"].MemberEnd(); ++it) {
+      auto& shape = shape_of(it->name);
+      if (!shape.HasMember("required")) continue;
+      auto& required = shape["required"];
+      for (const auto& drop : it->value.GetArray())
+        for (auto r = required.Begin(); r != required.End();)
+          r = (*r == drop) ? required.Erase(r) : r + 1;
+    }
+  }
+  if (overlay.HasMember("operations"))
+    for (auto it = overlay["operations"].MemberBegin(); it != overlay["operations"].MemberEnd(); ++it)
+      replace(doc["operations"], it->name, it->value);
+}
+
 std::string lower_first(const std::string& s) {
   std::string out = s;
   if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
@@ -74,11 +121,12 @@ const Member* Shape::find_member(std::string_view wire_name) const {
   return nullptr;
 }
 
-std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json) {
+std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json, std::string_view overlay) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("shapes") || !doc.HasMember("operations"))
     throw std::runtime_error("not a service model");
+  if (doc["shapes"].IsObject() && doc["operations"].IsObject() && !overlay.empty()) apply_overlay(doc, overlay);
   if (!doc["shapes"].IsObject() || !doc["operations"].IsObject() || !doc.HasMember("metadata") ||
       !doc["metadata"].IsObject() || !doc["metadata"].HasMember("targetPrefix") ||
       !doc["metadata"]["targetPrefix"].IsString())
@@ -152,7 +200,7 @@ std::unique_ptr<ServiceModel> ServiceModel::parse(std::string_view json) {
 }
 
 const ServiceModel& ServiceModel::instance() {
-  static const std::unique_ptr<ServiceModel> model = parse(kServiceModelJson);
+  static const std::unique_ptr<ServiceModel> model = parse(kServiceModelJson, kServiceModelOverlayJson);
   return *model;
 }
 

@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "kinesisd/api/catalog_writer.hpp"
@@ -86,6 +87,50 @@ void every(asio::io_context& ioc, asio::any_io_executor executor, std::chrono::m
   timer->async_wait(*tick);
 }
 
+// A reshard records each parent's end position after closing it; a crash in between leaves it unrecorded.
+// The parent's log holds every record it accepted, so its end is the log's end.
+void record_missing_ends(engine::StreamRegistry& registry, engine::DataPlane& data) {
+  for (const auto& meta : registry.all(now_ms())) {
+    for (const auto& shard : meta.shards) {
+      if (shard.is_open() || shard.end_position) continue;
+      auto actor = data.shard(meta, shard.index);
+      if (!actor) continue;
+      const uint64_t end = actor->log().end_position();
+      (void)registry.update_stream(meta.region, meta.name, now_ms(), [&](engine::StreamMeta& m) {
+        for (auto& s : m.shards)
+          if (s.index == shard.index && !s.end_position) s.end_position = end;
+        return Status::Ok();
+      });
+      spdlog::info("event=shard_end_recovered stream={} shard={} end={}", meta.name, shard.shard_id, end);
+    }
+  }
+}
+
+// Closed shards whose newest possible record is past the retention period disappear, as on AWS.
+void retire_closed_shards(engine::StreamRegistry& registry, engine::DataPlane& data, api::CatalogWriter& catalog) {
+  const int64_t now = now_ms();
+  bool changed = false;
+  for (const auto& meta : registry.all(now)) {
+    const int64_t cutoff = now - static_cast<int64_t>(meta.retention_hours) * 3'600'000;
+    std::vector<uint64_t> expired;
+    for (const auto& shard : meta.shards)
+      if (!shard.is_open() && shard.end_position && shard.closed_ms < cutoff) expired.push_back(shard.index);
+    if (expired.empty()) continue;
+    Status s = registry.update_stream(meta.region, meta.name, now, [&](engine::StreamMeta& m) {
+      std::erase_if(m.shards, [&](const engine::ShardMeta& shard) {
+        return std::find(expired.begin(), expired.end(), shard.index) != expired.end();
+      });
+      return Status::Ok();
+    });
+    if (!s) continue;
+    changed = true;
+    for (uint64_t index : expired) data.remove_shard(meta, index);
+  }
+  if (changed) {
+    if (auto s = catalog.flush(); !s) spdlog::error("event=catalog_flush_failed error=\"{}\"", s.error().message);
+  }
+}
+
 }  // namespace
 
 int run(const Config& config) {
@@ -155,9 +200,16 @@ int run(const Config& config) {
       return 1;
     }
   }
+  record_missing_ends(registry, data);
+  if (auto s = catalog.flush(); !s) {
+    spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
+    return 1;
+  }
   data.sweep(registry, now_ms());
-  every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms),
-        [&] { data.sweep(registry, now_ms()); });
+  every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms), [&] {
+    retire_closed_shards(registry, data, catalog);
+    data.sweep(registry, now_ms());
+  });
   if (data_options.shard.fsync == engine::FsyncPolicy::kInterval) {
     every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.fsync_interval_ms),
           [&] { data.sync_dirty(); });

@@ -123,12 +123,37 @@ bool LogSegment::load_index(uint64_t file_bytes) {
     return false;
   for (size_t i = 1; i < n; ++i)
     if (entries[i].position <= entries[i - 1].position || entries[i].offset <= entries[i - 1].offset) return false;
+  if (!index_matches_log(entries, trailer)) return false;
   index_ = std::move(entries);
   end_ = trailer.position;
   size_ = trailer.offset;
   first_arrival_ = index_.front().arrival_ms;
   last_arrival_ = trailer.arrival_ms;
   return true;
+}
+
+// The .idx is a cache without a checksum of its own: every entry must point at a frame carrying its position,
+// and the frames from the last entry must end exactly at the trailer's size and position.
+bool LogSegment::index_matches_log(const std::vector<IndexEntry>& entries, const IndexEntry& trailer) const {
+  char head[kFrameHeaderBytes + kPayloadFixedBytes];
+  for (const auto& e : entries) {
+    if (e.offset + sizeof head > trailer.offset || !pread_all(fd_, head, sizeof head, e.offset)) return false;
+    uint64_t position = 0;
+    std::memcpy(&position, head + kFrameHeaderBytes, sizeof position);
+    if (position != e.position) return false;
+  }
+  std::string tail(static_cast<size_t>(trailer.offset - entries.back().offset), '\0');
+  if (!pread_all(fd_, tail.data(), tail.size(), entries.back().offset)) return false;
+  std::string_view rest(tail);
+  uint64_t expected = entries.back().position;
+  while (!rest.empty()) {
+    RecordView rec;
+    size_t frame_bytes = 0;
+    if (decode_frame(rest, &rec, &frame_bytes) != FrameStatus::kOk || rec.position != expected) return false;
+    rest.remove_prefix(frame_bytes);
+    ++expected;
+  }
+  return expected == trailer.position;
 }
 
 Result<std::shared_ptr<LogSegment>> LogSegment::open(const std::string& dir, uint64_t base, bool tail,
@@ -149,6 +174,7 @@ Result<std::shared_ptr<LogSegment>> LogSegment::open(const std::string& dir, uin
                        " dropped_bytes=" + std::to_string(r.file_bytes - r.valid_bytes) + " reason=\"" +
                        r.stop_reason + "\"");
     } else {
+      seg->damaged_ = true;
       report.push_back("event=segment_damaged file=" + path + " readable_bytes=" + std::to_string(r.valid_bytes) +
                        " file_bytes=" + std::to_string(r.file_bytes) + " reason=\"" + r.stop_reason + "\"");
     }

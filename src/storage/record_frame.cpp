@@ -42,7 +42,7 @@ FrameStatus decode_frame(std::string_view bytes, RecordView* out, size_t* frame_
   const char* p = bytes.data();
   const uint32_t length = get<uint32_t>(p + 4);
   const uint8_t type = static_cast<uint8_t>(p[8]);
-  if (type != kFullRecord || length < kPayloadFixedBytes + 1 || length > kMaxPayloadBytes) return FrameStatus::kCorrupt;
+  if (type != kFullRecord || length < kPayloadFixedBytes || length > kMaxPayloadBytes) return FrameStatus::kCorrupt;
   const size_t total = kFrameHeaderBytes + length;
   if (needed) *needed = total;
   if (bytes.size() < total) return FrameStatus::kIncomplete;

@@ -179,11 +179,27 @@ Result<ReadResult> ShardLog::read(uint64_t from, size_t max_records, size_t max_
     const LogSegment& seg = **it;
     const uint64_t end = seg.end_position();
     const uint64_t limit = seg.size();  // read after end: a frame counted in end is always within size
-    if (out.next_position >= end) continue;
+    const bool full = out.records.size() >= max_records || (!out.records.empty() && out.bytes >= max_bytes);
+    if (full) return out;
+    // Records between a damaged segment's readable end and the next segment are lost: say so, never skip them.
+    auto stop_at_damage = [&]() -> bool {
+      const auto next = std::next(it);
+      return seg.damaged() && out.next_position >= end && next != segs.end() && (*next)->base() > out.next_position;
+    };
+    if (out.next_position >= end) {
+      if (stop_at_damage()) {
+        if (!out.records.empty()) return out;
+        return corrupt(seg);
+      }
+      continue;
+    }
     out.next_position = std::max(out.next_position, seg.base());
     FrameCursor cursor(seg, seg.seek_position(out.next_position).offset, limit);
     RecordView rec;
     for (;;) {
+      // Stop before decoding a frame the answer has no room for: a damaged frame beyond the limits is not this
+      // read's business.
+      if (out.records.size() >= max_records || (!out.records.empty() && out.bytes >= max_bytes)) return out;
       const FrameStatus fs = cursor.next(&rec);
       if (fs == FrameStatus::kIncomplete) break;
       if (fs == FrameStatus::kCorrupt) return corrupt(seg);
@@ -198,6 +214,7 @@ Result<ReadResult> ShardLog::read(uint64_t from, size_t max_records, size_t max_
       out.bytes += bytes;
       out.next_position = rec.position + 1;
     }
+    if (stop_at_damage()) return out;  // the next read starts at the damage and fails there
   }
   return out;
 }

@@ -99,9 +99,11 @@ TEST(SequenceNumber, ShardMetaStartingAndEndingNumbers) {
   shard.created_ms = 1700000000999;
   EXPECT_EQ(shard.starting_sequence_number(), (SequenceNumber{1700000000, 3, 0, 0}));
   EXPECT_FALSE(shard.ending_sequence_number().has_value());
-  shard.ending_position = 17;
+  shard.end_position = 18;  // one past the last record, at position 17
   ASSERT_TRUE(shard.ending_sequence_number().has_value());
   EXPECT_EQ(*shard.ending_sequence_number(), (SequenceNumber{1700000000, 3, 17, 0}));
+  shard.end_position = 0;  // closed without records: ends where it started
+  EXPECT_EQ(*shard.ending_sequence_number(), (SequenceNumber{1700000000, 3, 0, 0}));
 }
 
 TEST(SequenceNumber, ParseRejectsWrongLength) {

@@ -71,8 +71,9 @@ TEST(ServiceModel, CreateStreamInputMembersInDeclarationOrder) {
   ASSERT_NE(o, nullptr);
   const Shape& in = *o->input;
   EXPECT_EQ(in.name, "CreateStreamInput");
-  const std::vector<std::string> expected = {"StreamName",  "ShardCount",          "StreamModeDetails",
-                                             "Tags",        "WarmThroughputMiBps", "MaxRecordSizeInKiB"};
+  // The last member comes from model/kinesis-2026-overlay.json.
+  const std::vector<std::string> expected = {"StreamName",         "ShardCount",         "StreamModeDetails", "Tags",
+                                             "WarmThroughputMiBps", "MaxRecordSizeInKiB", "RecordDistributionStrategy"};
   ASSERT_EQ(in.members.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(in.members[i].name, expected[i]) << i;
@@ -164,7 +165,32 @@ TEST(ServiceModel, ContainerAndScalarShapeTypes) {
   EXPECT_EQ(entry.members[1].name, "ExplicitHashKey");
   EXPECT_FALSE(entry.members[1].required);
   EXPECT_EQ(entry.members[2].name, "PartitionKey");
-  EXPECT_TRUE(entry.members[2].required);
+  EXPECT_FALSE(entry.members[2].required);  // optional since RecordDistributionStrategy AUTO (2026 overlay)
+}
+
+// The 2026 overlay: DryRun members, the RecordDistributionStrategy enum and operation, DryRunOperationException.
+TEST(ServiceModel, OverlayAddsTheNewestModelChanges) {
+  for (const char* op : {"GetRecords", "GetShardIterator", "PutRecord", "PutRecords", "SubscribeToShard"}) {
+    const Operation* o = model().find_operation(op);
+    ASSERT_NE(o, nullptr) << op;
+    const Member* dry = o->input->find_member("DryRun");
+    ASSERT_NE(dry, nullptr) << op;
+    EXPECT_EQ(dry->shape->type, ShapeType::kBoolean);
+  }
+  const Operation* update = model().find_operation("UpdateStreamRecordDistributionStrategy");
+  ASSERT_NE(update, nullptr);
+  EXPECT_TRUE(update->input->find_member("StreamARN")->required);
+  EXPECT_EQ(shape("RecordDistributionStrategy").enum_values, (std::vector<std::string>{"AUTO", "USER_PARTITION_KEY"}));
+  EXPECT_TRUE(shape("DryRunOperationException").exception);
+  EXPECT_FALSE(model().find_operation("PutRecord")->input->find_member("PartitionKey")->required);
+}
+
+TEST(ServiceModelParse, OverlayNamingAnUnknownShapeThrows) {
+  const char* base = R"({"metadata": {"targetPrefix": "X"}, "operations": {},
+                         "shapes": {"S": {"type": "structure", "members": {}}}})";
+  EXPECT_NO_THROW(ServiceModel::parse(base, R"({"addMembers": {"S": {}}})"));
+  EXPECT_THROW(ServiceModel::parse(base, R"({"addMembers": {"Nope": {}}})"), std::runtime_error);
+  EXPECT_THROW(ServiceModel::parse(base, "[1]"), std::runtime_error);
 }
 
 TEST(ServiceModel, ExceptionAndEventStreamFlags) {

@@ -247,9 +247,9 @@ void expect_same_stream(const StreamMeta& a, const StreamMeta& b) {
     const ShardMeta& x = a.shards[i];
     const ShardMeta& y = b.shards[i];
     EXPECT_EQ(std::tie(x.shard_id, x.index, x.hash_range, x.parent_shard_id, x.adjacent_parent_shard_id, x.created_ms,
-                       x.closed_ms, x.ending_position),
+                       x.closed_ms, x.end_position),
               std::tie(y.shard_id, y.index, y.hash_range, y.parent_shard_id, y.adjacent_parent_shard_id, y.created_ms,
-                       y.closed_ms, y.ending_position))
+                       y.closed_ms, y.end_position))
         << "shard " << i;
   }
 }

@@ -125,16 +125,18 @@ TEST(Validator, MissingMemberOfNestedStructure) {
             "constraint: Member must not be null");
 }
 
+// PartitionKey is optional in the model since the AUTO record distribution strategy (2026); whether a stream
+// requires it is checked by the PutRecord(s) handlers, not by the validator.
 TEST(Validator, NestedListPathsAreOneBased) {
   EXPECT_EQ(validate("PutRecords", R"({"StreamName":"s","Records":[{"Data":""},{"Data":"","PartitionKey":""}]})"),
-            "2 validation errors detected: "
-            "Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; "
+            "1 validation error detected: "
             "Value '' at 'records.2.member.partitionKey' failed to satisfy constraint: "
             "Member must have length greater than or equal to 1");
   // Within one element, members are reversed too: PartitionKey before Data.
-  EXPECT_EQ(validate("PutRecords", R"({"Records":[{}]})"),
+  EXPECT_EQ(validate("PutRecords", R"({"Records":[{"PartitionKey":""}]})"),
             "2 validation errors detected: "
-            "Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; "
+            "Value '' at 'records.1.member.partitionKey' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1; "
             "Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null");
 }
 
@@ -180,8 +182,8 @@ TEST(Validator, AtMostTenErrorsReported) {
   EXPECT_EQ(msg.rfind("10 validation errors detected: ", 0), 0u) << msg;
   EXPECT_EQ(count(msg, "; "), 9u);
   EXPECT_EQ(count(msg, "failed to satisfy constraint"), 10u);
-  EXPECT_NE(msg.find("'records.5.member.data'"), std::string::npos);
-  EXPECT_EQ(msg.find("'records.6.member"), std::string::npos);
+  EXPECT_NE(msg.find("'records.10.member.data'"), std::string::npos);
+  EXPECT_EQ(msg.find("'records.11.member"), std::string::npos);
 }
 
 TEST(Validator, TagMapKeyConstraint) {

@@ -19,5 +19,32 @@ KINESISD_HANDLER(put_record);
 KINESISD_HANDLER(put_records);
 KINESISD_HANDLER(get_shard_iterator);
 KINESISD_HANDLER(get_records);
+KINESISD_HANDLER(split_shard);
+KINESISD_HANDLER(merge_shards);
+KINESISD_HANDLER(update_shard_count);
+KINESISD_HANDLER(update_stream_record_distribution_strategy);
+// tags.cpp (tags by stream and by ResourceARN)
+KINESISD_HANDLER(add_tags_to_stream);
+KINESISD_HANDLER(remove_tags_from_stream);
+KINESISD_HANDLER(list_tags_for_stream);
+KINESISD_HANDLER(tag_resource);
+KINESISD_HANDLER(untag_resource);
+KINESISD_HANDLER(list_tags_for_resource);
+// policies.cpp (resource policies)
+KINESISD_HANDLER(put_resource_policy);
+KINESISD_HANDLER(get_resource_policy);
+KINESISD_HANDLER(delete_resource_policy);
+// settings.cpp (stream settings)
+KINESISD_HANDLER(increase_stream_retention_period);
+KINESISD_HANDLER(decrease_stream_retention_period);
+KINESISD_HANDLER(enable_enhanced_monitoring);
+KINESISD_HANDLER(disable_enhanced_monitoring);
+KINESISD_HANDLER(update_stream_mode);
+KINESISD_HANDLER(update_max_record_size);
+KINESISD_HANDLER(update_stream_warm_throughput);
+// account.cpp (account limits and settings)
+KINESISD_HANDLER(describe_limits);
+KINESISD_HANDLER(describe_account_settings);
+KINESISD_HANDLER(update_account_settings);
 
 }  // namespace kinesisd::api

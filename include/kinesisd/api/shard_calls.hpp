@@ -21,4 +21,7 @@ boost::asio::awaitable<void> append_all(std::vector<ShardWrite>& writes);
 
 boost::asio::awaitable<Status> admit_read(engine::Shard& shard);
 
+// Closes a parent shard to writes; returns its end position once no accepted write is left unassigned.
+boost::asio::awaitable<uint64_t> close_shard(engine::Shard& shard);
+
 }  // namespace kinesisd::api

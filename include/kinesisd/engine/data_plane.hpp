@@ -34,6 +34,8 @@ class DataPlane {
   std::shared_ptr<Shard> shard(const StreamMeta& meta, uint64_t shard_index) const;
   // Blocking. Drops retention-expired segments, and the files of streams that are gone (or unknown at start).
   void sweep(const StreamRegistry& registry, int64_t now_ms);
+  // Drops a shard's actor and deletes its files (a closed shard past the stream's retention). Blocking.
+  void remove_shard(const StreamMeta& meta, uint64_t shard_index);
   // Blocking. fdatasync of every shard written since its last sync.
   void sync_dirty();
 

@@ -58,6 +58,12 @@ class Shard : public std::enable_shared_from_this<Shard> {
   void admit_read(std::function<void(Status)> done);
   // Charges a finished read's bytes against the read budget.
   void charge_read(size_t bytes);
+  // Closes the shard to writes (a split or merge made it a parent). Appends already accepted are still written;
+  // later ones fail with ResourceInUse so the caller can route them to the children. `done` gets the end
+  // position: one past the last record the shard will ever hold.
+  void close(std::function<void(uint64_t end_position)> done);
+  // For a shard already closed at start (no writes in flight).
+  void mark_closed() { closed_ = true; }
   // Storage-pool side: fdatasync when there were writes since the last sync (the `interval` policy's timer).
   void sync_if_dirty();
 
@@ -78,6 +84,7 @@ class Shard : public std::enable_shared_from_this<Shard> {
   uint64_t next_position_ = 0;
   int64_t last_arrival_ms_ = 0;
   bool writing_ = false;
+  bool closed_ = false;
   std::vector<std::shared_ptr<Batch>> pending_;
   TokenBucket write_bytes_{kWriteBytesPerSecond, kWriteBytesPerSecond};
   TokenBucket write_records_{kWriteRecordsPerSecond, kWriteRecordsPerSecond};

@@ -25,8 +25,9 @@ struct ShardMeta {
   std::string parent_shard_id;           // empty when none
   std::string adjacent_parent_shard_id;  // empty when none
   int64_t created_ms = 0;
-  int64_t closed_ms = 0;                       // 0 while open
-  std::optional<uint64_t> ending_position;     // set when closed
+  int64_t closed_ms = 0;                   // 0 while open
+  // Once closed and drained: one past the last record the shard will ever hold (0 when it holds none).
+  std::optional<uint64_t> end_position;
 
   bool is_open() const { return closed_ms == 0; }
   SequenceNumber starting_sequence_number() const;
@@ -48,12 +49,14 @@ struct StreamMeta {
   int retention_hours = 24;
   int max_record_size_kib = 1024;
   std::optional<int64_t> warm_throughput_mibps;
+  std::string record_distribution = "USER_PARTITION_KEY";  // or AUTO (ON_DEMAND streams only)
   std::string encryption_type = "NONE";
   std::string key_id;
   std::vector<std::string> shard_level_metrics;
   std::map<std::string, std::string> tags;
   std::string resource_policy;  // the policy document (JSON text) of PutResourcePolicy; empty when none
   uint64_t next_shard_index = 0;
+  std::vector<int64_t> scaling_times_ms;  // UpdateShardCount calls of the last 24 hours (AWS allows 10)
   std::vector<ShardMeta> shards;  // ordered by index
 
   StreamStatus status(int64_t now_ms) const;

@@ -36,6 +36,7 @@ struct CreateStreamRequest {
   std::map<std::string, std::string> tags;
   std::optional<int64_t> max_record_size_kib;
   std::optional<int64_t> warm_throughput_mibps;
+  std::string record_distribution = "USER_PARTITION_KEY";
 };
 
 class StreamRegistry {

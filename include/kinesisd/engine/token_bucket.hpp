@@ -38,7 +38,8 @@ class TokenBucket {
 
  private:
   void refill(int64_t now_ms) {
-    if (last_ms_ == 0 || now_ms < last_ms_) {
+    if (!started_ || now_ms < last_ms_) {  // first reading, or a clock that went back: no tokens for it
+      started_ = true;
       last_ms_ = now_ms;
       return;
     }
@@ -50,6 +51,7 @@ class TokenBucket {
   double capacity_;
   double tokens_;
   int64_t last_ms_ = 0;
+  bool started_ = false;
 };
 
 }  // namespace kinesisd::engine

@@ -58,8 +58,9 @@ class ServiceModel {
  public:
   // The model compiled into this binary. Thread-safe; built on first use.
   static const ServiceModel& instance();
-  // Parses a service-2.json document. Throws std::runtime_error when it is not one.
-  static std::unique_ptr<ServiceModel> parse(std::string_view json);
+  // Parses a service-2.json document, with an optional overlay of later changes (see
+  // model/kinesis-2026-overlay.json for its form). Throws std::runtime_error when either is malformed.
+  static std::unique_ptr<ServiceModel> parse(std::string_view json, std::string_view overlay = {});
 
   const Operation* find_operation(std::string_view name) const;
   const Shape* find_shape(std::string_view name) const;

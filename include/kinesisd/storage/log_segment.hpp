@@ -52,6 +52,9 @@ class LogSegment {
   int64_t first_arrival_ms() const { return first_arrival_.load(std::memory_order_acquire); }
   int64_t last_arrival_ms() const { return last_arrival_.load(std::memory_order_acquire); }
   bool empty() const { return end_position() == base_; }
+  // A sealed segment whose scan stopped at an invalid frame before the end of the file: records from
+  // end_position() on are unreadable, and reads that need them must fail rather than skip them.
+  bool damaged() const { return damaged_; }
   int fd() const { return fd_; }
 
   // The index entry at or before `position` (offset 0 when none).
@@ -73,6 +76,7 @@ class LogSegment {
   LogSegment(std::string dir, uint64_t base, int fd);
   static ScanResult scan(int fd, uint64_t base);
   bool load_index(uint64_t file_bytes);
+  bool index_matches_log(const std::vector<IndexEntry>& entries, const IndexEntry& trailer) const;
 
   std::string dir_;
   uint64_t base_;
@@ -82,6 +86,7 @@ class LogSegment {
   std::atomic<int64_t> first_arrival_{0};
   std::atomic<int64_t> last_arrival_{0};
   uint64_t last_indexed_offset_ = 0;
+  bool damaged_ = false;
   mutable std::mutex index_mu_;
   std::vector<IndexEntry> index_;
 };

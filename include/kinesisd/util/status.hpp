@@ -25,6 +25,7 @@ enum class ErrorCode {
   kInvalidSignature,
   kAccessDenied,
   kRequestTooLarge,
+  kDryRun,  // every check passed; nothing was done because the request asked for a dry run
   kInternal,
 };
 

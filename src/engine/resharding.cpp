@@ -1,0 +1,179 @@
+#include "kinesisd/engine/resharding.hpp"
+
+#include <algorithm>
+
+namespace kinesisd::engine {
+namespace {
+
+constexpr int64_t kDayMs = 24 * 3'600'000;
+constexpr size_t kScalingsPerDay = 10;
+
+std::string under(const StreamMeta& s) { return " in stream " + s.name + " under account " + s.account; }
+
+ShardMeta* find(StreamMeta& s, const std::string& shard_id) {
+  for (auto& shard : s.shards)
+    if (shard.shard_id == shard_id) return &shard;
+  return nullptr;
+}
+
+Error not_found(const StreamMeta& s, const std::string& shard_id) {
+  return make_error(ErrorCode::kResourceNotFound, "Could not find shard " + shard_id + under(s) + ".");
+}
+
+Error not_eligible(const StreamMeta& s, const std::string& shard_id) {
+  return make_error(ErrorCode::kInvalidArgument, "Shard " + shard_id + under(s) +
+                                                     " has already been merged or split, and thus is not eligible "
+                                                     "for merging or splitting.");
+}
+
+Status check_shard_limit(const StreamMeta& s, uint64_t additional, const ReshardContext& ctx) {
+  if (s.mode == StreamMode::kOnDemand) return Status::Ok();
+  const uint64_t current = ctx.open_provisioned_shards_in_region;
+  if (current + additional <= ctx.limits->shard_limit) return Status::Ok();
+  return make_error(ErrorCode::kLimitExceeded,
+                    "This request would exceed the shard limit for the account " + s.account + " in " + s.region +
+                        ". Current shard count for the account: " + std::to_string(current) +
+                        ". Limit: " + std::to_string(ctx.limits->shard_limit) +
+                        ". Number of additional shards that would have resulted from this request: " +
+                        std::to_string(additional) +
+                        ". Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/"
+                        "aws_service_limits.html) for current limits and how to request higher limits.");
+}
+
+ShardMeta new_child(StreamMeta& s, HashRange range, const std::string& parent, const std::string& adjacent,
+                    int64_t now) {
+  ShardMeta child;
+  child.index = s.next_shard_index++;
+  child.shard_id = shard_id_for_index(child.index);
+  child.hash_range = range;
+  child.parent_shard_id = parent;
+  child.adjacent_parent_shard_id = adjacent;
+  // Children's sequence numbers must exceed their parents': they encode the creation second, so a child made in
+  // the same second as its parent is dated one second later.
+  int64_t created = now;
+  for (const auto& p : s.shards)
+    if (p.shard_id == parent || p.shard_id == adjacent) created = std::max(created, (p.created_ms / 1000 + 1) * 1000);
+  child.created_ms = created;
+  return child;
+}
+
+void begin_update(StreamMeta& s, const ReshardContext& ctx) {
+  s.updating_until_ms = ctx.now_ms + ctx.limits->update_delay_ms;
+}
+
+}  // namespace
+
+Status require_active(const StreamMeta& s, int64_t now_ms) {
+  const auto st = s.status(now_ms);
+  if (st == StreamStatus::kActive) return Status::Ok();
+  return make_error(ErrorCode::kResourceInUse,
+                    "Stream " + s.name + " under account " + s.account + " not ACTIVE, instead in state " +
+                        to_string(st));
+}
+
+Result<StreamMeta> plan_split(const StreamMeta& stream, const std::string& shard_id,
+                              const std::string& new_starting_hash_key, const ReshardContext& ctx) {
+  StreamMeta s = stream;
+  ShardMeta* parent = find(s, shard_id);
+  if (parent == nullptr) return not_found(s, shard_id);
+  if (auto st = require_active(s, ctx.now_ms); !st) return st.error();
+  if (!parent->is_open()) return not_eligible(s, shard_id);
+  if (auto st = check_shard_limit(s, 1, ctx); !st) return st.error();
+  const auto key = parse_decimal_u128(new_starting_hash_key);
+  const HashRange range = parent->hash_range;
+  // AWS wants the key strictly above StartingHashKey + 1 and strictly below EndingHashKey.
+  if (!key || *key <= range.start + 1 || *key >= range.end) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "NewStartingHashKey " + new_starting_hash_key + " used in SplitShard() on shard " + shard_id +
+                          under(s) + " is not both greater than one plus the shard's StartingHashKey " +
+                          to_decimal(range.start) + " and less than the shard's EndingHashKey " +
+                          to_decimal(range.end) + ".");
+  }
+  parent->closed_ms = ctx.now_ms;
+  const std::string parent_id = parent->shard_id;  // `parent` dangles once children are appended
+  ShardMeta low = new_child(s, {range.start, *key - 1}, parent_id, "", ctx.now_ms);
+  ShardMeta high = new_child(s, {*key, range.end}, parent_id, "", ctx.now_ms);
+  s.shards.push_back(std::move(low));
+  s.shards.push_back(std::move(high));
+  begin_update(s, ctx);
+  return s;
+}
+
+Result<StreamMeta> plan_merge(const StreamMeta& stream, const std::string& shard_id, const std::string& adjacent_id,
+                              const ReshardContext& ctx) {
+  StreamMeta s = stream;
+  ShardMeta* a = find(s, shard_id);
+  if (a == nullptr) return not_found(s, shard_id);
+  ShardMeta* b = find(s, adjacent_id);
+  if (b == nullptr) return not_found(s, adjacent_id);
+  if (auto st = require_active(s, ctx.now_ms); !st) return st.error();
+  if (!a->is_open()) return not_eligible(s, shard_id);
+  if (!b->is_open()) return not_eligible(s, adjacent_id);
+  const bool adjacent = (a->hash_range.end != kUint128Max && a->hash_range.end + 1 == b->hash_range.start) ||
+                        (b->hash_range.end != kUint128Max && b->hash_range.end + 1 == a->hash_range.start);
+  if (!adjacent || a == b) {
+    return make_error(ErrorCode::kInvalidArgument, "Shards " + shard_id + " and " + adjacent_id + under(s) +
+                                                       " are not an adjacent pair of shards eligible for merging");
+  }
+  const HashRange merged{std::min(a->hash_range.start, b->hash_range.start),
+                         std::max(a->hash_range.end, b->hash_range.end)};
+  a->closed_ms = ctx.now_ms;
+  b->closed_ms = ctx.now_ms;
+  ShardMeta child = new_child(s, merged, shard_id, adjacent_id, ctx.now_ms);
+  s.shards.push_back(std::move(child));
+  begin_update(s, ctx);
+  return s;
+}
+
+Result<StreamMeta> plan_uniform_scaling(const StreamMeta& stream, int64_t target, const ReshardContext& ctx) {
+  StreamMeta s = stream;
+  if (auto st = require_active(s, ctx.now_ms); !st) return st.error();
+  const int64_t open = static_cast<int64_t>(s.open_shard_count());
+  const std::string counts =
+      "Current open shard count: " + std::to_string(open) + ", Target shard count: " + std::to_string(target);
+  const int64_t region_after = static_cast<int64_t>(ctx.open_provisioned_shards_in_region) - open + target;
+  if (s.mode == StreamMode::kProvisioned && region_after > static_cast<int64_t>(ctx.limits->shard_limit)) {
+    return make_error(ErrorCode::kLimitExceeded, "Target shard count or number of open shards cannot be greater than " +
+                                                     std::to_string(ctx.limits->shard_limit) + ". " + counts);
+  }
+  if (target > open * 2) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "UpdateShardCount cannot scale up over double your current open shard count. " + counts);
+  }
+  if (target * 2 < open) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "UpdateShardCount cannot scale down below half your current open shard count. " + counts);
+  }
+  std::erase_if(s.scaling_times_ms, [&](int64_t t) { return t <= ctx.now_ms - kDayMs; });
+  if (s.scaling_times_ms.size() >= kScalingsPerDay) {
+    return make_error(ErrorCode::kLimitExceeded,
+                      "UpdateShardCount can be called at most " + std::to_string(kScalingsPerDay) +
+                          " times in a rolling 24-hour period for stream " + s.name + " under account " + s.account +
+                          ".");
+  }
+  s.scaling_times_ms.push_back(ctx.now_ms);
+  if (target == open) {
+    begin_update(s, ctx);
+    return s;  // nothing to reshard; AWS still passes through UPDATING
+  }
+  std::vector<ShardMeta> parents;
+  for (auto& shard : s.shards) {
+    if (!shard.is_open()) continue;
+    shard.closed_ms = ctx.now_ms;
+    parents.push_back(shard);
+  }
+  std::sort(parents.begin(), parents.end(),
+            [](const ShardMeta& x, const ShardMeta& y) { return x.hash_range.start < y.hash_range.start; });
+  for (const auto& range : split_evenly(static_cast<uint64_t>(target))) {
+    std::vector<std::string> overlapping;
+    for (const auto& p : parents)
+      if (p.hash_range.start <= range.end && p.hash_range.end >= range.start) overlapping.push_back(p.shard_id);
+    ShardMeta child = new_child(s, range, overlapping.empty() ? "" : overlapping[0],
+                                overlapping.size() > 1 ? overlapping[1] : "", ctx.now_ms);
+    s.shards.push_back(std::move(child));
+  }
+  begin_update(s, ctx);
+  return s;
+}
+
+}  // namespace kinesisd::engine
