@@ -60,7 +60,7 @@ Status normalise_scalar(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
       if (v.IsString()) {
         std::string upper(v.GetString(), v.GetStringLength());
         for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        return type_error("'" + upper + "' can not be converted to an Boolean");
+        return type_error(std::string("'").append(upper).append("' can not be converted to an Boolean"));
       }
       if (!v.IsBool()) return container_mismatch(v);
       return Status::Ok();
@@ -79,8 +79,9 @@ Status normalise_scalar(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
       Base64Error why;
       auto bytes = base64_decode(std::string_view(v.GetString(), v.GetStringLength()), &why);
       if (!bytes) {
-        return type_error("'" + std::string(v.GetString(), v.GetStringLength()) +
-                          "' can not be converted to a Blob: " + why.reason);
+        std::string msg = "'";
+        msg.append(v.GetString(), v.GetStringLength()).append("' can not be converted to a Blob: ").append(why.reason);
+        return type_error(std::move(msg));
       }
       v.SetString(bytes->data(), static_cast<rapidjson::SizeType>(bytes->size()), alloc);
       return Status::Ok();
