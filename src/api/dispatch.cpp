@@ -10,7 +10,7 @@ namespace kinesisd::api {
 namespace {
 
 // Sorted by operation name, checked at compile time, searched by binary search.
-constexpr std::array<std::pair<std::string_view, Handler>, 33> kTable{{
+constexpr std::array<std::pair<std::string_view, Handler>, 35> kTable{{
     {"AddTagsToStream", &add_tags_to_stream},
     {"CreateStream", &create_stream},
     {"DecreaseStreamRetentionPeriod", &decrease_stream_retention_period},
@@ -36,6 +36,8 @@ constexpr std::array<std::pair<std::string_view, Handler>, 33> kTable{{
     {"PutResourcePolicy", &put_resource_policy},
     {"RemoveTagsFromStream", &remove_tags_from_stream},
     {"SplitShard", &split_shard},
+    {"StartStreamEncryption", &start_stream_encryption},
+    {"StopStreamEncryption", &stop_stream_encryption},
     {"TagResource", &tag_resource},
     {"UntagResource", &untag_resource},
     {"UpdateAccountSettings", &update_account_settings},

@@ -2,6 +2,7 @@
 
 #include "kinesisd/api/dispatch.hpp"
 #include "kinesisd/api/error_map.hpp"
+#include "kinesisd/api/rate_limits.hpp"
 #include "kinesisd/auth/sigv4_shape.hpp"
 #include "kinesisd/protocol/json_codec.hpp"
 #include "kinesisd/protocol/validator.hpp"
@@ -74,6 +75,11 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   if (auto s = protocol::validate_input(*op->input, input); !s) co_return error_response(s.error());
 
   CallContext ctx{op, credential->region, now_ms()};
+  if (services_.limiter != nullptr) {
+    if (auto s = check_rate_limit(*services_.limiter, services_.registry->limits().account, ctx, input); !s) {
+      co_return error_response(s.error());
+    }
+  }
   Output out = co_await handler(services_, ctx, input);
   if (!out) co_return error_response(out.error());
   ApiResponse r;

@@ -117,10 +117,18 @@ struct Placement {
 
 constexpr int kRouteAttempts = 3;
 
+// The key id records are stored encrypted under, or empty: the stream's setting in the snapshot the call
+// started with. The whole call uses it (also when records are routed again on a fresh snapshot), so the
+// answer's EncryptionType is what was applied to every record.
+std::string encryption_key_id(const engine::StreamMeta& s) { return s.encryption_type == "KMS" ? s.key_id : ""; }
+
+const char* encryption_type(const std::string& key_id) { return key_id.empty() ? "NONE" : "KMS"; }
+
 // Routes every record to its open shard and appends it there, one append per shard, all at once. Records that
 // reach a shard closed by a split or merge after they were routed are routed again on a fresh snapshot.
 boost::asio::awaitable<Result<Placement>> place(Services& services, const CallContext& ctx, const rapidjson::Value& in,
-                                                const std::vector<const rapidjson::Value*>& records, StreamRef stream) {
+                                                const std::vector<const rapidjson::Value*>& records, StreamRef stream,
+                                                std::string key_id) {
   Placement out;
   out.placed.resize(records.size());
   std::vector<size_t> todo(records.size());
@@ -147,6 +155,7 @@ boost::asio::awaitable<Result<Placement>> place(Services& services, const CallCo
         w.shard = services.data->shard(s, target.value()->index);
         if (!w.shard) co_return missing_shard(s);
         w.records = std::make_shared<std::vector<engine::AppendRequest>>();
+        w.encryption_key_id = key_id;
         writes.push_back(std::move(w));
       }
       auto& w = writes[static_cast<size_t>(write_of_shard[slot])];
@@ -190,7 +199,8 @@ KINESISD_HANDLER(put_record) {
   if (auto st = check_size(s, in); !st) co_return st.error();
   if (auto target = route(s, in); !target) co_return target.error();
   if (get_bool(in, "DryRun").value_or(false)) co_return dry_run();
-  auto placement = co_await place(services, ctx, in, one, stream.value());
+  const std::string key_id = encryption_key_id(s);
+  auto placement = co_await place(services, ctx, in, one, stream.value(), key_id);
   if (!placement) co_return placement.error();
   const Placed& placed = placement->placed.at(0);
   if (!placed.result.status) co_return placed.result.status.error();
@@ -198,7 +208,7 @@ KINESISD_HANDLER(put_record) {
   OutBuilder(out, out.GetAllocator())
       .str("ShardId", placed.shard->shard_id)
       .str("SequenceNumber", sequence_number(*placed.shard, placed.result.position))
-      .str("EncryptionType", s.encryption_type);
+      .str("EncryptionType", encryption_type(key_id));
   co_return out;
 }
 
@@ -228,7 +238,8 @@ KINESISD_HANDLER(put_records) {
     if (auto target = route(s, *r); !target) co_return target.error();
   }
   if (get_bool(in, "DryRun").value_or(false)) co_return dry_run();
-  auto placement = co_await place(services, ctx, in, entries, stream.value());
+  const std::string key_id = encryption_key_id(s);
+  auto placement = co_await place(services, ctx, in, entries, stream.value(), key_id);
   if (!placement) co_return placement.error();
 
   rapidjson::Document out(rapidjson::kObjectType);
@@ -252,7 +263,7 @@ KINESISD_HANDLER(put_records) {
     results.PushBack(entry, alloc);
   }
   b.num("FailedRecordCount", failed);  // AWS sends 0 too, whatever the model's minimum says
-  b.str("EncryptionType", s.encryption_type);
+  b.str("EncryptionType", encryption_type(key_id));
   co_return out;
 }
 

@@ -22,12 +22,15 @@ boost::asio::awaitable<void> append_all(std::vector<ShardWrite>& writes) {
         };
         auto gather = std::make_shared<Gather>(writes.size(), std::move(handler));
         for (auto& w : writes) {
-          w.shard->append(w.records, [gather, &w](std::vector<engine::AppendResult> results) {
-            w.results = std::move(results);
-            if (gather->remaining.fetch_sub(1) != 1) return;
-            auto home = asio::get_associated_executor(gather->handler);
-            asio::post(home, [gather] { std::move(gather->handler)(); });
-          });
+          w.shard->append(
+              w.records,
+              [gather, &w](std::vector<engine::AppendResult> results) {
+                w.results = std::move(results);
+                if (gather->remaining.fetch_sub(1) != 1) return;
+                auto home = asio::get_associated_executor(gather->handler);
+                asio::post(home, [gather] { std::move(gather->handler)(); });
+              },
+              w.encryption_key_id);
         }
       },
       asio::use_awaitable);

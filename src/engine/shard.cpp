@@ -16,7 +16,35 @@ struct Shard::Batch {
   std::vector<AppendResult> results;
   std::vector<size_t> admitted;
   AppendDone done;
+  std::string encryption_key_id;  // empty: stored plain
 };
+
+namespace {
+
+// Replaces the views of records whose batch asks for encryption with sealed ones (flags bit 0, the partition
+// key inside the sealed data; docs/log-format.md). `sealed` owns the new bytes. Storage-pool side.
+Status seal_views(const RecordCipher* cipher, std::vector<storage::RecordView>& views,
+                  const std::vector<const std::string*>& key_ids, std::vector<std::string>& sealed) {
+  sealed.reserve(views.size());
+  for (size_t i = 0; i < views.size(); ++i) {
+    if (key_ids[i] == nullptr) continue;
+    if (cipher == nullptr) return make_error(ErrorCode::kInternal, "record encryption is not configured");
+    auto& v = views[i];
+    auto s = cipher->seal_record(*key_ids[i], v.position, v.partition_key, v.data);
+    if (!s) return s.error();
+    sealed.push_back(std::move(s.value()));
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < views.size(); ++i) {
+    if (key_ids[i] == nullptr) continue;
+    views[i].flags = storage::kFlagEncrypted;
+    views[i].partition_key = {};
+    views[i].data = sealed[next++];
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Shard::Shard(asio::io_context& io, asio::any_io_executor storage, std::unique_ptr<storage::ShardLog> log,
              ShardOptions options, std::string throttle_message)
@@ -29,11 +57,14 @@ Shard::Shard(asio::io_context& io, asio::any_io_executor storage, std::unique_pt
   last_arrival_ms_ = log_->last_arrival_ms();
 }
 
-void Shard::append(std::shared_ptr<const std::vector<AppendRequest>> records, AppendDone done) {
-  asio::post(strand_, [self = shared_from_this(), records = std::move(records), done = std::move(done)]() mutable {
+void Shard::append(std::shared_ptr<const std::vector<AppendRequest>> records, AppendDone done,
+                   std::string encryption_key_id) {
+  asio::post(strand_, [self = shared_from_this(), records = std::move(records), done = std::move(done),
+                       key_id = std::move(encryption_key_id)]() mutable {
     auto batch = std::make_shared<Batch>();
     batch->records = std::move(records);
     batch->done = std::move(done);
+    batch->encryption_key_id = std::move(key_id);
     batch->results.resize(batch->records->size());
     if (self->closed_) {
       for (auto& r : batch->results) r.status = make_error(ErrorCode::kResourceInUse, "the shard is closed");
@@ -69,13 +100,18 @@ void Shard::flush() {
   auto inflight = std::make_shared<std::vector<std::shared_ptr<Batch>>>(std::move(pending_));
   pending_.clear();
   auto views = std::make_shared<std::vector<storage::RecordView>>();
+  auto key_ids = std::make_shared<std::vector<const std::string*>>();  // per view: nullptr when stored plain
+  bool encrypt = false;
   const int64_t arrival = std::max(now_ms(), last_arrival_ms_);
   const uint64_t first = next_position_;
   uint64_t position = first;
   for (auto& batch : *inflight) {
+    const std::string* key_id = batch->encryption_key_id.empty() ? nullptr : &batch->encryption_key_id;
+    encrypt = encrypt || key_id != nullptr;
     for (size_t i : batch->admitted) {
       const auto& r = (*batch->records)[i];
       views->push_back({position, arrival, 0, r.partition_key, r.data});
+      key_ids->push_back(key_id);
       batch->results[i].position = position;
       batch->results[i].arrival_ms = arrival;
       ++position;
@@ -84,8 +120,11 @@ void Shard::flush() {
   next_position_ = position;
   last_arrival_ms_ = arrival;
   const bool sync = options_.fsync == FsyncPolicy::kAlways;
-  asio::post(storage_, [self = shared_from_this(), inflight, views, sync, first] {
-    Status written = self->log_->append(*views, sync);
+  asio::post(storage_, [self = shared_from_this(), inflight, views, key_ids, encrypt, sync, first] {
+    // Sealing runs here, on the storage pool, never on an I/O thread or the shard's strand.
+    std::vector<std::string> sealed;
+    Status written = encrypt ? seal_views(self->options_.cipher.get(), *views, *key_ids, sealed) : Status::Ok();
+    if (written) written = self->log_->append(*views, sync);
     if (written && !sync) self->dirty_.store(true, std::memory_order_relaxed);
     asio::post(self->strand_, [self, inflight, written, first] {
       self->writing_ = false;

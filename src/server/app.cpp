@@ -14,6 +14,8 @@
 #include "kinesisd/api/catalog_writer.hpp"
 #include "kinesisd/api/front_door.hpp"
 #include "kinesisd/engine/data_plane.hpp"
+#include "kinesisd/engine/record_cipher.hpp"
+#include "kinesisd/engine/rate_limiter.hpp"
 #include "kinesisd/engine/shard_iterator.hpp"
 #include "kinesisd/engine/stream_registry.hpp"
 #include "kinesisd/net/http_server.hpp"
@@ -193,6 +195,13 @@ int run(const Config& config) {
   data_options.shard.fsync = config.fsync == "always"  ? engine::FsyncPolicy::kAlways
                              : config.fsync == "never" ? engine::FsyncPolicy::kNever
                                                        : engine::FsyncPolicy::kInterval;
+  // The master key of encryption at rest: created once, kept in the data dir (losing it loses encrypted records).
+  auto record_key = engine::load_or_create_master_key(config.data_dir + "/encryption.key");
+  if (!record_key) {
+    spdlog::critical("event=start_failed error=\"{}\"", record_key.error().message);
+    return 1;
+  }
+  data_options.shard.cipher = std::make_shared<const engine::RecordCipher>(record_key.value());
   engine::DataPlane data(ioc, storage_pool.get_executor(), data_options);
   for (const auto& meta : registry.all(now_ms())) {
     if (auto s = data.open_stream(meta); !s) {
@@ -214,8 +223,12 @@ int run(const Config& config) {
     every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.fsync_interval_ms),
           [&] { data.sync_dirty(); });
   }
-  api::FrontDoor front_door(
-      api::Services{&registry, &catalog, &data, &iterators, storage_pool.get_executor(), read_pool.get_executor()});
+  engine::RateLimiterOptions rate_options;
+  rate_options.enabled = config.throughput_limits;  // AWS's control-plane API rates, under the same switch
+  engine::RateLimiter rate_limiter(rate_options);
+  api::Services services{&registry, &catalog, &data, &iterators, storage_pool.get_executor(), read_pool.get_executor()};
+  services.limiter = &rate_limiter;
+  api::FrontDoor front_door(services);
   net::SessionShared shared;
   shared.front_door = &front_door;
   shared.tls = tls.value();

@@ -160,7 +160,7 @@ const std::vector<Option>& options() {
        set_fsync},
       {"fsync-interval-ms", "MS", "fdatasync period of the interval policy (default 1000)",
        integer(&Config::fsync_interval_ms, 1, 3'600'000)},
-      {"throughput-limits", "on|off", "enforce AWS's per-shard rates (default on)", set_limits},
+      {"throughput-limits", "on|off", "enforce AWS's per-shard and API call rates (default on)", set_limits},
       {"segment-bytes", "N", "roll a shard's log segment at this size (default 67108864)",
        integer(&Config::segment_bytes, 4096, 1ll << 40)},
       {"retention-check-ms", "MS", "how often expired segments and deleted streams are removed (default 60000)",

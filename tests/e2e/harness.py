@@ -354,7 +354,10 @@ def wait_status(client, name, status="ACTIVE", timeout=10.0, interval=0.05):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        last = client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
+        try:
+            last = client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
+        except client.exceptions.LimitExceededException:  # 20/s per account: poll again, as SDKs retry
+            last = "(throttled)"
         if last == status:
             return
         time.sleep(interval)
@@ -368,6 +371,8 @@ def wait_gone(client, name, timeout=10.0, interval=0.05):
             client.describe_stream_summary(StreamName=name)
         except client.exceptions.ResourceNotFoundException:
             return
+        except client.exceptions.LimitExceededException:  # 20/s per account: poll again, as SDKs retry
+            pass
         time.sleep(interval)
     raise AssertionError("stream %s still exists after %.1fs" % (name, timeout))
 

@@ -63,6 +63,8 @@ def read_response(f):
 
 
 class HttpFramingTest(ServerTestCase):
+    # Framing, not rates: these tests send many ListStreams (5/s on AWS) back to back.
+    server_kwargs = {"extra_args": ["--throughput-limits", "off"]}
 
     def connect(self, timeout=10):
         return socket.create_connection(("127.0.0.1", self.server.port), timeout=timeout)

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +65,8 @@ class CreatingLimitTest(ServerTestCase):
         statuses = [k.describe_stream_summary(StreamName=n)["StreamDescriptionSummary"]
                     ["StreamStatus"] for n in names[:5]]
         self.assertEqual(statuses, ["CREATING"] * 5)
+        # CreateStream is limited to 5/s per account: wait for a token so that the CREATING limit answers.
+        time.sleep(0.25)
         resp = self.server.raw("CreateStream", {"StreamName": names[5], "ShardCount": 1})
         self.assertAwsError(resp, "LimitExceededException", message_contains="CREATING")
         with self.assertRaises(k.exceptions.ResourceNotFoundException):

@@ -156,7 +156,9 @@ class MonitoringTest(SettingsTestCase):
 
 
 class ModeAndLimitsTest(SettingsTestCase):
-    server_kwargs = {"create_ms": 300, "update_ms": 400, "delete_ms": 1000, "shard_limit": 6}
+    # Counts, not rates: DescribeLimits is called far more often than its 1/s.
+    server_kwargs = {"create_ms": 300, "update_ms": 400, "delete_ms": 1000, "shard_limit": 6,
+                     "extra_args": ["--throughput-limits", "off"]}
 
     def limits(self, region="us-east-1"):
         """(ShardLimit, OpenShardCount, OnDemandStreamCount, OnDemandStreamCountLimit), the counts relative to

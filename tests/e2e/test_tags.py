@@ -45,7 +45,8 @@ def tag_dict(resp):
 
 
 class TagsTest(ServerTestCase):
-    server_kwargs = {"create_ms": 400, "delete_ms": 3000}
+    # Tag rules, not rates: AddTagsToStream/ListTagsForStream/RemoveTagsFromStream are 5/s per account on AWS.
+    server_kwargs = {"create_ms": 400, "delete_ms": 3000, "extra_args": ["--throughput-limits", "off"]}
 
     def stream(self, shards=1, **kwargs):
         return create_active(self.kinesis, self.new_name("tags"), shards, **kwargs)

@@ -13,6 +13,10 @@
 #include "kinesisd/protocol/service_model.hpp"
 #include "kinesisd/util/status.hpp"
 
+namespace kinesisd::engine {
+class RateLimiter;
+}
+
 namespace kinesisd::api {
 
 class CatalogWriter;
@@ -24,6 +28,7 @@ struct Services {
   const engine::IteratorCodec* iterators = nullptr;
   boost::asio::any_io_executor storage;  // blocking writes and log opening
   boost::asio::any_io_executor reads;    // blocking log reads
+  engine::RateLimiter* limiter = nullptr;  // control-plane API rates (api/rate_limits.cpp); none when null
 };
 
 struct CallContext {

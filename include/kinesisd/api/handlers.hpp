@@ -42,6 +42,9 @@ KINESISD_HANDLER(disable_enhanced_monitoring);
 KINESISD_HANDLER(update_stream_mode);
 KINESISD_HANDLER(update_max_record_size);
 KINESISD_HANDLER(update_stream_warm_throughput);
+// encryption.cpp (encryption at rest)
+KINESISD_HANDLER(start_stream_encryption);
+KINESISD_HANDLER(stop_stream_encryption);
 // account.cpp (account limits and settings)
 KINESISD_HANDLER(describe_limits);
 KINESISD_HANDLER(describe_account_settings);

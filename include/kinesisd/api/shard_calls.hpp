@@ -3,6 +3,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "kinesisd/engine/shard.hpp"
@@ -13,6 +14,7 @@ namespace kinesisd::api {
 struct ShardWrite {
   std::shared_ptr<engine::Shard> shard;
   std::shared_ptr<std::vector<engine::AppendRequest>> records;
+  std::string encryption_key_id;              // non-empty: store the records encrypted under it
   std::vector<engine::AppendResult> results;  // filled in
 };
 

@@ -40,6 +40,8 @@ class DataPlane {
   void sync_dirty();
 
   std::string stream_dir(const StreamMeta& meta) const;
+  // Opens the records shards stored encrypted; nullptr when none was configured.
+  const RecordCipher* cipher() const { return options_.shard.cipher.get(); }
 
  private:
   struct StreamRuntime {

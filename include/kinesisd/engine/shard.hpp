@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "kinesisd/engine/record_cipher.hpp"
 #include "kinesisd/engine/token_bucket.hpp"
 #include "kinesisd/storage/shard_log.hpp"
 #include "kinesisd/util/status.hpp"
@@ -23,6 +24,8 @@ enum class FsyncPolicy { kAlways, kInterval, kNever };
 struct ShardOptions {
   FsyncPolicy fsync = FsyncPolicy::kInterval;
   bool throughput_limits = true;
+  // Seals the records of appends that ask for encryption; such appends fail (Internal) without one.
+  std::shared_ptr<const RecordCipher> cipher;
 };
 
 // AWS's per-shard limits.
@@ -51,8 +54,10 @@ class Shard : public std::enable_shared_from_this<Shard> {
         ShardOptions options, std::string throttle_message);
 
   // Throttles each record, appends those admitted, and calls `done` (on the strand) with one result per record,
-  // in order, once they are written as the fsync policy requires.
-  void append(std::shared_ptr<const std::vector<AppendRequest>> records, AppendDone done);
+  // in order, once they are written as the fsync policy requires. A non-empty `encryption_key_id` stores the
+  // records encrypted under that key id (sealed on the storage pool; throttling counts the plaintext).
+  void append(std::shared_ptr<const std::vector<AppendRequest>> records, AppendDone done,
+              std::string encryption_key_id = {});
   // Admits a GetRecords call (5 a second, and none while the 2 MiB/s byte budget is in debt); `done` runs on
   // the strand.
   void admit_read(std::function<void(Status)> done);

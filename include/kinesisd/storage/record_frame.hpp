@@ -10,7 +10,12 @@ namespace kinesisd::storage {
 inline constexpr size_t kFrameHeaderBytes = 9;     // checksum, length, type
 inline constexpr size_t kPayloadFixedBytes = 19;   // position, arrival, flags, key length
 inline constexpr uint8_t kFullRecord = 1;
-inline constexpr uint32_t kMaxPayloadBytes = kPayloadFixedBytes + 256 + 10 * 1024 * 1024;
+// flags bit 0: the data is a sealed (encrypted) record, its partition key inside (docs/log-format.md).
+inline constexpr uint8_t kFlagEncrypted = 1;
+// What sealing adds at most: key id length and key id (at most 2048 bytes), nonce, the partition key's
+// length inside the plaintext, tag.
+inline constexpr uint32_t kMaxEncryptionOverhead = 2 + 2048 + 12 + 2 + 16;
+inline constexpr uint32_t kMaxPayloadBytes = kPayloadFixedBytes + 256 + 10 * 1024 * 1024 + kMaxEncryptionOverhead;
 
 // A record as the log stores it. The views point into the caller's (or the read buffer's) memory.
 struct RecordView {

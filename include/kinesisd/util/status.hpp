@@ -26,6 +26,7 @@ enum class ErrorCode {
   kAccessDenied,
   kRequestTooLarge,
   kDryRun,  // every check passed; nothing was done because the request asked for a dry run
+  kKmsNotFound,  // a KeyId that names no key (StartStreamEncryption)
   kInternal,
 };
 
