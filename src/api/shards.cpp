@@ -14,16 +14,30 @@ struct ShardFilter {
   int64_t timestamp_ms = 0;
 };
 
-// Whether `shard` belongs in a ListShards answer under `filter`, as AWS documents the filter types.
-bool passes(const engine::ShardMeta& shard, const ShardFilter& f) {
+// A shard at the root of the retained topology: none of its parents is still kept. Such a shard holds the
+// stream's oldest records, so it counts as open from the trim horizon on.
+bool is_root(const engine::ShardMeta& shard, const engine::StreamMeta& s) {
+  for (const auto& other : s.shards)
+    if (other.shard_id == shard.parent_shard_id || other.shard_id == shard.adjacent_parent_shard_id) return false;
+  return true;
+}
+
+// Whether `shard` was open at `ms`.
+bool open_at(const engine::ShardMeta& shard, const engine::StreamMeta& s, int64_t ms) {
+  const bool existed = shard.created_ms <= ms || is_root(shard, s);
+  return existed && (shard.is_open() || shard.closed_ms > ms);
+}
+
+// Whether `shard` belongs in a ListShards answer under `filter`, as AWS documents the filter types:
+// AT_TRIM_HORIZON, the shards open at the trim horizon; FROM_TRIM_HORIZON, every retained shard; AT_LATEST, the
+// open shards; AT_TIMESTAMP, the shards open at the time; FROM_TIMESTAMP, those open at or after it.
+bool passes(const engine::ShardMeta& shard, const engine::StreamMeta& s, const ShardFilter& f) {
   if (f.type.empty() || f.type == "FROM_TRIM_HORIZON") return true;
   if (f.type == "AFTER_SHARD_ID") return shard.shard_id > f.shard_id;
-  if (f.type == "AT_TRIM_HORIZON") return shard.parent_shard_id.empty() || shard.is_open();
+  if (f.type == "AT_TRIM_HORIZON") return is_root(shard, s);
   if (f.type == "AT_LATEST") return shard.is_open();
-  if (f.type == "AT_TIMESTAMP") {
-    return shard.created_ms <= f.timestamp_ms && (shard.is_open() || shard.closed_ms > f.timestamp_ms);
-  }
-  if (f.type == "FROM_TIMESTAMP") return shard.is_open() || shard.closed_ms >= f.timestamp_ms;
+  if (f.type == "AT_TIMESTAMP") return open_at(shard, s, f.timestamp_ms);
+  if (f.type == "FROM_TIMESTAMP") return shard.is_open() || shard.closed_ms > f.timestamp_ms;
   return true;
 }
 
@@ -97,7 +111,7 @@ KINESISD_HANDLER(list_shards) {
   if (s.status(ctx.now_ms) != engine::StreamStatus::kCreating) {
     for (const auto& shard : s.shards) {
       if (start_after && shard.shard_id <= *start_after) continue;
-      if (!passes(shard, filter)) continue;
+      if (!passes(shard, s, filter)) continue;
       if (static_cast<int64_t>(shards.Size()) == limit) {
         more = true;
         break;

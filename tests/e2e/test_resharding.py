@@ -96,6 +96,29 @@ class ReshardingTest(ServerTestCase):
         latest = c.list_shards(StreamName=name, ShardFilter={"Type": "AT_LATEST"})["Shards"]
         self.assertEqual(sorted(s["ShardId"] for s in latest), ["shardId-000000000001", "shardId-000000000002"])
 
+    def test_shard_filters_over_a_resharded_topology(self):
+        c = self.kinesis
+        name = self.new_name("filters")
+        create_active(c, name, shards=2)
+        time.sleep(0.05)
+        before_split = time.time()
+        time.sleep(1.1)  # sequence numbers and filters work in whole seconds here
+        c.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 126))
+        wait_status(c, name, "ACTIVE")
+
+        def ids(filter_):
+            return sorted(s["ShardId"] for s in c.list_shards(StreamName=name, ShardFilter=filter_)["Shards"])
+
+        everything = ["shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"]
+        self.assertEqual(ids({"Type": "FROM_TRIM_HORIZON"}), everything)
+        self.assertEqual(ids({"Type": "AT_TRIM_HORIZON"}), ["shardId-000000000000", "shardId-000000000001"])
+        self.assertEqual(ids({"Type": "AT_LATEST"}), everything[1:])
+        self.assertEqual(ids({"Type": "AT_TIMESTAMP", "Timestamp": before_split}),
+                         ["shardId-000000000000", "shardId-000000000001"])
+        self.assertEqual(ids({"Type": "FROM_TIMESTAMP", "Timestamp": before_split}), everything)
+        self.assertEqual(ids({"Type": "AT_TIMESTAMP", "Timestamp": time.time() + 5}), everything[1:])
+        self.assertEqual(ids({"Type": "AFTER_SHARD_ID", "ShardId": "shardId-000000000001"}), everything[2:])
+
     def test_split_and_merge_errors(self):
         c = self.kinesis
         name = self.new_name("errs")
