@@ -4,6 +4,7 @@
 #include "kinesisd/api/error_map.hpp"
 #include "kinesisd/api/rate_limits.hpp"
 #include "kinesisd/auth/sigv4_shape.hpp"
+#include "kinesisd/protocol/cbor_codec.hpp"
 #include "kinesisd/protocol/json_codec.hpp"
 #include "kinesisd/protocol/validator.hpp"
 #include "kinesisd/util/clock.hpp"
@@ -30,13 +31,18 @@ ApiResponse xml_error(unsigned status, const std::string& type, const std::strin
 
 }  // namespace
 
-ApiResponse error_response(const Error& error) {
+ApiResponse error_response(const Error& error, Protocol protocol) {
   const WireError wire = to_wire(error.code);
   ApiResponse r;
   r.status = wire.status;
-  r.content_type = std::string(protocol::kJsonContentType);
   r.error_type = std::string(wire.type);
-  r.body = protocol::json_encode_error(wire.type, error.message);
+  if (protocol == Protocol::kCbor) {
+    r.content_type = std::string(protocol::kCborContentType);
+    r.body = protocol::cbor_encode_error(wire.type, error.message);
+  } else {
+    r.content_type = std::string(protocol::kJsonContentType);
+    r.body = protocol::json_encode_error(wire.type, error.message);
+  }
   return r;
 }
 
@@ -52,7 +58,9 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
     co_return xml_error(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized");
   }
   const std::string type = media_type(req.content_type);
-  if (type != protocol::kJsonContentType) {
+  const Protocol wire = type == protocol::kCborContentType ? Protocol::kCbor : Protocol::kJson;
+  auto error_response = [wire](const Error& e) { return api::error_response(e, wire); };
+  if (type != protocol::kJsonContentType && type != protocol::kCborContentType) {
     if (service.empty() || op_name.empty()) {
       co_return xml_error(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized");
     }
@@ -71,7 +79,9 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   }
 
   rapidjson::Document input;
-  if (auto s = protocol::json_decode_input(req.body, *op->input, input); !s) co_return error_response(s.error());
+  const Status decoded = wire == Protocol::kCbor ? protocol::cbor_decode_input(req.body, *op->input, input)
+                                                 : protocol::json_decode_input(req.body, *op->input, input);
+  if (!decoded) co_return error_response(decoded.error());
   if (auto s = protocol::validate_input(*op->input, input); !s) co_return error_response(s.error());
 
   CallContext ctx{op, credential->region, now_ms()};
@@ -83,8 +93,13 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   Output out = co_await handler(services_, ctx, input);
   if (!out) co_return error_response(out.error());
   ApiResponse r;
-  r.content_type = std::string(protocol::kJsonContentType);
-  r.body = op->output ? protocol::json_encode_output(op->output, out.value()) : "";
+  if (wire == Protocol::kCbor) {
+    r.content_type = std::string(protocol::kCborContentType);
+    r.body = op->output ? protocol::cbor_encode_output(op->output, out.value()) : "";
+  } else {
+    r.content_type = std::string(protocol::kJsonContentType);
+    r.body = op->output ? protocol::json_encode_output(op->output, out.value()) : "";
+  }
   co_return r;
 }
 

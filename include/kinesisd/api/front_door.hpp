@@ -19,6 +19,9 @@ class FrontDoor {
   Services services_;
 };
 
-ApiResponse error_response(const Error& error);
+enum class Protocol { kJson, kCbor };
+
+// An AWS-shaped error in the request's protocol.
+ApiResponse error_response(const Error& error, Protocol protocol = Protocol::kJson);
 
 }  // namespace kinesisd::api
