@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kinesisd/protocol/cbor_codec.hpp"
 #include "kinesisd/protocol/json_codec.hpp"
 #include "kinesisd/protocol/validator.hpp"
 #include "kinesisd/engine/hash_range.hpp"
@@ -59,6 +60,47 @@ void BM_DecodeAndValidatePutRecords500(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 500);
 }
 BENCHMARK(BM_DecodeAndValidatePutRecords500);
+
+// The same 500-record PutRecords as CBOR, written as Jackson writes it (indefinite-length maps).
+std::string put_records_cbor(int n) {
+  auto text = [](std::string& out, const std::string& s) {
+    out.push_back(static_cast<char>(0x78));  // text, 1-byte length
+    out.push_back(static_cast<char>(s.size()));
+    out += s;
+  };
+  std::string body = "\xbf";
+  text(body, "StreamName");
+  text(body, "bench");
+  text(body, "Records");
+  body += "\x99";  // array, 2-byte length
+  body.push_back(static_cast<char>(n >> 8));
+  body.push_back(static_cast<char>(n & 0xFF));
+  for (int i = 0; i < n; ++i) {
+    body += "\xbf";
+    text(body, "Data");
+    body.push_back(static_cast<char>(0x58));  // bytes, 1-byte length
+    body.push_back(static_cast<char>(100));
+    body += std::string(100, 'd');
+    text(body, "PartitionKey");
+    text(body, "key-" + std::to_string(i));
+    body += "\xff";
+  }
+  return body + "\xff";
+}
+
+void BM_DecodeAndValidatePutRecords500Cbor(benchmark::State& state) {
+  const auto* op = kinesisd::protocol::ServiceModel::instance().find_operation("PutRecords");
+  const std::string body = put_records_cbor(500);
+  for (auto _ : state) {
+    rapidjson::Document doc;
+    auto s = kinesisd::protocol::cbor_decode_input(body, *op->input, doc);
+    auto v = kinesisd::protocol::validate_input(*op->input, doc);
+    if (!s.ok() || !v.ok()) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(doc);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 500);
+}
+BENCHMARK(BM_DecodeAndValidatePutRecords500Cbor);
 
 // Routing: MD5 of the partition key, then the shard whose range holds it (binary search over 64 shards).
 void BM_RoutePartitionKey(benchmark::State& state) {
