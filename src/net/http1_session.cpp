@@ -11,8 +11,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cstring>
 #include <ctime>
 
+#include "kinesisd/net/http2_session.hpp"
 #include "kinesisd/net/http_server.hpp"
 #include "kinesisd/util/ids.hpp"
 
@@ -155,6 +157,17 @@ asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
   if (ec) co_return;
   if (!is_tls) {
+    // HTTP/2 with prior knowledge starts with "PRI * HTTP/2.0"; no HTTP/1.1 method begins with "PRI".
+    while (buffer.size() < 3) {
+      auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(64), kTuple);
+      if (rec) co_return;
+      buffer.commit(rn);
+    }
+    if (std::string_view(static_cast<const char*>(buffer.data().data()), 3) == "PRI") {
+      co_await serve_http2(stream, buffer, shared);
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      co_return;
+    }
     co_await serve(stream, buffer, shared);
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     co_return;
@@ -164,7 +177,14 @@ asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   auto [hec, used] = co_await tls.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
   if (hec) co_return;
   buffer.consume(used);
-  co_await serve(tls, buffer, shared);
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_len = 0;
+  SSL_get0_alpn_selected(tls.native_handle(), &alpn, &alpn_len);
+  if (alpn_len == 2 && std::memcmp(alpn, "h2", 2) == 0) {
+    co_await serve_http2(tls, buffer, shared);
+  } else {
+    co_await serve(tls, buffer, shared);
+  }
   beast::get_lowest_layer(tls).expires_after(std::chrono::seconds(2));
   co_await tls.async_shutdown(kTuple);
 }

@@ -99,14 +99,15 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsFil
   if (ec) return tls_error("cannot load certificate " + files.cert_path + ": " + ec.message());
   ctx->use_private_key_file(files.key_path, ssl::context::pem, ec);
   if (ec) return tls_error("cannot load key " + files.key_path + ": " + ec.message());
-  // ALPN: only http/1.1 until the HTTP/2 session exists; clients that offer h2 fall back to it.
+  // ALPN: h2 when the client offers it (the AWS SDKs for JavaScript v3 and Java v2), else http/1.1.
   SSL_CTX_set_alpn_select_cb(
       ctx->native_handle(),
       [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
          void*) -> int {
-        static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+        static const unsigned char kProtocols[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
         unsigned char* selected = nullptr;
-        if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) == OPENSSL_NPN_NEGOTIATED) {
+        if (SSL_select_next_proto(&selected, outlen, kProtocols, sizeof kProtocols, in, inlen) ==
+            OPENSSL_NPN_NEGOTIATED) {
           *out = selected;
           return SSL_TLSEXT_ERR_OK;
         }

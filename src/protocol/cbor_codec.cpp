@@ -1,5 +1,6 @@
 #include "kinesisd/protocol/cbor_codec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -189,9 +190,9 @@ class Decoder {
     } else if (major == kNegInt) {
       out.SetInt64(arg >= kMax ? INT64_MIN : -1 - static_cast<int64_t>(arg));
     } else if (major == kSimple && info >= 25 && info <= 27) {
-      const double d = Reader::to_double(info, arg);
-      if (!std::isfinite(d)) return type_error(shape);
-      out.SetInt64(static_cast<int64_t>(std::clamp(std::floor(d), -9.2e18, 9.2e18)));
+      const double d = std::floor(Reader::to_double(info, arg));
+      if (!std::isfinite(d) || std::fabs(d) > 9.2e18) return type_error(shape);  // no int64 can hold it
+      out.SetInt64(static_cast<int64_t>(d));
     } else {
       return type_error(shape);
     }

@@ -1,0 +1,306 @@
+#include "kinesisd/net/http2_session.hpp"
+
+#include <nghttp2/nghttp2.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/status.hpp>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+
+#include "kinesisd/util/ids.hpp"
+
+namespace kinesisd::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr uint32_t kMaxConcurrentStreams = 128;
+constexpr int32_t kWindow = 16 * 1024 * 1024;
+
+struct H2Stream {
+  api::ApiRequest request;
+  std::string content_length;
+  bool too_large = false;
+  // The answer, once known; the data provider reads the body from here.
+  std::string body;
+  size_t sent = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+std::string http_date() {
+  char buf[64];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+// State shared by the reader, the writer and the request coroutines of one connection; all run on the
+// connection's strand, so nothing here needs a lock.
+template <class Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  Connection(Stream& stream, SessionShared& shared)
+      : stream_(stream), shared_(shared), wake_(stream.get_executor()) {
+    wake_.expires_at(asio::steady_timer::time_point::max());
+  }
+  ~Connection() {
+    if (session_) nghttp2_session_del(session_);
+  }
+
+  bool start() {
+    nghttp2_session_callbacks* cb = nullptr;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, &on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(cb, &on_header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &on_data);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &on_frame);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, &on_close);
+    const int rv = nghttp2_session_server_new(&session_, cb, this);
+    nghttp2_session_callbacks_del(cb);
+    if (rv != 0) return false;
+    const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+                                               {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow}};
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
+    nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kWindow);
+    return true;
+  }
+
+  // Feeds bytes to nghttp2; false when the connection must end (protocol error).
+  bool receive(const void* data, size_t n) {
+    const ssize_t rv = nghttp2_session_mem_recv(session_, static_cast<const uint8_t*>(data), n);
+    if (rv < 0) {
+      spdlog::debug("event=h2_protocol_error error=\"{}\"", nghttp2_strerror(static_cast<int>(rv)));
+      return false;
+    }
+    wake();
+    return true;
+  }
+
+  asio::awaitable<void> reader(beast::flat_buffer& buffer) {
+    auto self = this->shared_from_this();
+    if (buffer.size() > 0) {
+      if (!receive(buffer.data().data(), buffer.size())) co_return finish();
+      buffer.consume(buffer.size());
+    }
+    char chunk[16384];
+    while (!done_) {
+      beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(asio::buffer(chunk), kTuple);
+      if (ec || !receive(chunk, n)) break;
+      if (shared_.stopping && !goaway_sent_) {
+        nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                              NGHTTP2_NO_ERROR, nullptr, 0);
+        goaway_sent_ = true;
+        wake();
+      }
+    }
+    finish();
+  }
+
+  asio::awaitable<void> writer() {
+    auto self = this->shared_from_this();
+    for (;;) {
+      for (;;) {
+        const uint8_t* data = nullptr;
+        const ssize_t n = nghttp2_session_mem_send(session_, &data);
+        if (n < 0) co_return finish();
+        if (n == 0) break;
+        // Copy: nghttp2 reuses its buffer on the next call, and the write completes asynchronously.
+        std::string out(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+        auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(out), kTuple);
+        if (ec) co_return finish();
+      }
+      if (done_ || (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_) &&
+                    in_flight_ == 0)) {
+        co_return finish();
+      }
+      if (!wake_pending_) co_await wake_.async_wait(kTuple);
+      wake_pending_ = false;
+      wake_.expires_at(asio::steady_timer::time_point::max());
+    }
+  }
+
+ private:
+  void wake() {
+    wake_pending_ = true;
+    wake_.cancel();
+  }
+  void finish() {
+    done_ = true;
+    wake();
+    boost::system::error_code ec;
+    beast::get_lowest_layer(stream_).socket().cancel(ec);
+  }
+
+  // Runs the request through the front door and queues the answer on its stream.
+  asio::awaitable<void> answer(int32_t id, std::shared_ptr<H2Stream> s) {
+    auto self = this->shared_from_this();
+    ++in_flight_;
+    shared_.requests_in_flight.fetch_add(1);
+    api::ApiResponse r;
+    if (s->too_large) {
+      r = {413, "application/x-amz-json-1.1",
+           R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
+               std::to_string(shared_.limits.max_body_bytes) + R"( bytes."})",
+           "SerializationException"};
+    } else {
+      r = co_await shared_.front_door->handle(std::move(s->request));
+    }
+    shared_.requests_in_flight.fetch_sub(1);
+    --in_flight_;
+    if (done_ || streams_.find(id) == streams_.end()) co_return;  // reset by the peer meanwhile
+    s->body = std::move(r.body);
+    s->headers = {{":status", std::to_string(r.status)},
+                  {"x-amzn-requestid", random_uuid()},
+                  {"x-amz-id-2", random_base64(48)},
+                  {"date", http_date()},
+                  {"content-length", std::to_string(s->body.size())}};
+    if (!r.content_type.empty()) s->headers.emplace_back("content-type", r.content_type);
+    if (!r.error_type.empty()) s->headers.emplace_back("x-amzn-errortype", r.error_type);
+    std::vector<nghttp2_nv> nva;
+    for (auto& [name, value] : s->headers) {
+      nva.push_back({reinterpret_cast<uint8_t*>(name.data()), reinterpret_cast<uint8_t*>(value.data()),
+                     name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
+    }
+    nghttp2_data_provider provider{};
+    provider.source.ptr = s.get();
+    provider.read_callback = &read_body;
+    nghttp2_submit_response(session_, id, nva.data(), nva.size(), &provider);
+    wake();
+  }
+
+  static ssize_t read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
+                           nghttp2_data_source* source, void*) {
+    auto* s = static_cast<H2Stream*>(source->ptr);
+    const size_t n = std::min(length, s->body.size() - s->sent);
+    std::memcpy(buf, s->body.data() + s->sent, n);
+    s->sent += n;
+    if (s->sent == s->body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+
+  static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    auto* c = static_cast<Connection*>(user);
+    if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+      c->streams_[frame->hd.stream_id] = std::make_shared<H2Stream>();
+    }
+    return 0;
+  }
+
+  static int on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                       const uint8_t* value, size_t valuelen, uint8_t, void* user) {
+    auto* c = static_cast<Connection*>(user);
+    auto it = c->streams_.find(frame->hd.stream_id);
+    if (it == c->streams_.end()) return 0;
+    const std::string_view n(reinterpret_cast<const char*>(name), namelen);
+    std::string v(reinterpret_cast<const char*>(value), valuelen);
+    api::ApiRequest& r = it->second->request;
+    if (n == ":method") {
+      r.method = std::move(v);
+    } else if (n == ":path") {
+      const auto q = v.find('?');
+      r.path = v.substr(0, q);
+      if (q != std::string::npos) r.query = v.substr(q + 1);
+    } else if (n == "x-amz-target") {
+      r.target = std::move(v);
+    } else if (n == "content-type") {
+      r.content_type = std::move(v);
+    } else if (n == "authorization") {
+      r.authorization = std::move(v);
+    } else if (n == "x-amz-date" || n == "date") {
+      r.has_date = true;
+    } else if (n == "content-length") {
+      it->second->content_length = std::move(v);
+    }
+    return 0;
+  }
+
+  static int on_data(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len, void* user) {
+    auto* c = static_cast<Connection*>(user);
+    auto it = c->streams_.find(id);
+    if (it == c->streams_.end()) return 0;
+    auto& s = *it->second;
+    if (s.request.body.size() + len > c->shared_.limits.max_body_bytes) {
+      s.too_large = true;  // keep reading and discarding; answer 413 at the end of the stream
+      s.request.body.clear();
+      return 0;
+    }
+    if (!s.too_large) s.request.body.append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+
+  static int on_frame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    auto* c = static_cast<Connection*>(user);
+    const bool ends_request = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+                              (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
+    if (!ends_request) return 0;
+    auto it = c->streams_.find(frame->hd.stream_id);
+    if (it == c->streams_.end()) return 0;
+    asio::co_spawn(c->stream_.get_executor(), c->answer(frame->hd.stream_id, it->second), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("event=h2_request_failed error=\"{}\"", ex.what());
+      }
+    });
+    return 0;
+  }
+
+  static int on_close(nghttp2_session*, int32_t id, uint32_t, void* user) {
+    static_cast<Connection*>(user)->streams_.erase(id);
+    return 0;
+  }
+
+  Stream& stream_;
+  SessionShared& shared_;
+  nghttp2_session* session_ = nullptr;
+  asio::steady_timer wake_;
+  bool wake_pending_ = false;
+  bool done_ = false;
+  bool goaway_sent_ = false;
+  int in_flight_ = 0;
+  std::map<int32_t, std::shared_ptr<H2Stream>> streams_;
+};
+
+template <class Stream>
+asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
+  auto connection = std::make_shared<Connection<Stream>>(stream, shared);
+  if (!connection->start()) co_return;
+  // The writer runs beside the reader; the connection ends when both have.
+  struct WriterDone {
+    asio::steady_timer timer;
+    bool finished = false;
+  };
+  auto writer_done = std::make_shared<WriterDone>(WriterDone{
+      asio::steady_timer(stream.get_executor(), asio::steady_timer::time_point::max()), false});
+  asio::co_spawn(stream.get_executor(), connection->writer(), [writer_done](std::exception_ptr) {
+    writer_done->finished = true;
+    writer_done->timer.cancel();
+  });
+  co_await connection->reader(buffer);
+  if (!writer_done->finished) co_await writer_done->timer.async_wait(kTuple);
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_http2(beast::tcp_stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
+  co_await serve(stream, buffer, shared);
+}
+
+asio::awaitable<void> serve_http2(beast::ssl_stream<beast::tcp_stream>& stream, beast::flat_buffer& buffer,
+                                  SessionShared& shared) {
+  co_await serve(stream, buffer, shared);
+}
+
+}  // namespace kinesisd::net
