@@ -10,15 +10,17 @@ namespace kinesisd::api {
 namespace {
 
 // Sorted by operation name, checked at compile time, searched by binary search.
-constexpr std::array<std::pair<std::string_view, Handler>, 35> kTable{{
+constexpr std::array<std::pair<std::string_view, Handler>, 39> kTable{{
     {"AddTagsToStream", &add_tags_to_stream},
     {"CreateStream", &create_stream},
     {"DecreaseStreamRetentionPeriod", &decrease_stream_retention_period},
     {"DeleteResourcePolicy", &delete_resource_policy},
     {"DeleteStream", &delete_stream},
+    {"DeregisterStreamConsumer", &deregister_stream_consumer},
     {"DescribeAccountSettings", &describe_account_settings},
     {"DescribeLimits", &describe_limits},
     {"DescribeStream", &describe_stream},
+    {"DescribeStreamConsumer", &describe_stream_consumer},
     {"DescribeStreamSummary", &describe_stream_summary},
     {"DisableEnhancedMonitoring", &disable_enhanced_monitoring},
     {"EnableEnhancedMonitoring", &enable_enhanced_monitoring},
@@ -27,6 +29,7 @@ constexpr std::array<std::pair<std::string_view, Handler>, 35> kTable{{
     {"GetShardIterator", &get_shard_iterator},
     {"IncreaseStreamRetentionPeriod", &increase_stream_retention_period},
     {"ListShards", &list_shards},
+    {"ListStreamConsumers", &list_stream_consumers},
     {"ListStreams", &list_streams},
     {"ListTagsForResource", &list_tags_for_resource},
     {"ListTagsForStream", &list_tags_for_stream},
@@ -34,6 +37,7 @@ constexpr std::array<std::pair<std::string_view, Handler>, 35> kTable{{
     {"PutRecord", &put_record},
     {"PutRecords", &put_records},
     {"PutResourcePolicy", &put_resource_policy},
+    {"RegisterStreamConsumer", &register_stream_consumer},
     {"RemoveTagsFromStream", &remove_tags_from_stream},
     {"SplitShard", &split_shard},
     {"StartStreamEncryption", &start_stream_encryption},

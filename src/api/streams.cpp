@@ -70,8 +70,12 @@ KINESISD_HANDLER(create_stream) {
 KINESISD_HANDLER(delete_stream) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  // Consumers (enhanced fan-out) are not registered by this version, so EnforceConsumerDeletion never has
-  // consumers to refuse or delete.
+  // Registered consumers block the deletion unless the caller asks for them to go with the stream.
+  if ((*stream)->live_consumer_count(ctx.now_ms) > 0 && !get_bool(in, "EnforceConsumerDeletion").value_or(false)) {
+    co_return make_error(ErrorCode::kResourceInUse,
+                         "Stream " + (*stream)->name + " under account " + (*stream)->account +
+                             " has registered consumers. Deregister them, or set EnforceConsumerDeletion.");
+  }
   if (auto s = services.registry->delete_stream(ctx.region, (*stream)->name, ctx.now_ms); !s) co_return s.error();
   if (auto s = co_await services.catalog->persist(); !s) co_return s.error();
   co_return empty_output();
@@ -121,7 +125,7 @@ KINESISD_HANDLER(describe_stream_summary) {
   write_common(s, ctx.now_ms, b);
   b.str("StreamId", s.stream_id);
   b.num("OpenShardCount", static_cast<int64_t>(s.open_shard_count()));
-  b.num("ConsumerCount", 0);
+  b.num("ConsumerCount", static_cast<int64_t>(s.live_consumer_count(ctx.now_ms)));
   b.num("MaxRecordSizeInKiB", s.max_record_size_kib);
   b.str("RecordDistributionStrategy", s.record_distribution);
   if (s.warm_throughput_mibps) {

@@ -70,6 +70,17 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   w.StartArray();
   for (const auto& shard : s.shards) encode_shard(w, shard);
   w.EndArray();
+  w.Key("consumers");
+  w.StartArray();
+  for (const auto& c : s.consumers) {
+    w.StartObject();
+    put(w, "name", c.name);
+    put(w, "created", c.created_ms);
+    put(w, "readyAt", c.ready_at_ms);
+    put(w, "deleteAt", c.delete_at_ms);
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
 }
 
@@ -194,6 +205,19 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
       if (hv.HasMember("endPos")) shard.end_position = static_cast<uint64_t>(h.num("endPos"));
       if (!h.problem.empty()) return bad(h.problem);
       s.shards.push_back(std::move(shard));
+    }
+    if (sv.HasMember("consumers") && sv["consumers"].IsArray()) {
+      for (const auto& cv : sv["consumers"].GetArray()) {
+        if (!cv.IsObject()) return bad("consumer is not an object");
+        Reader c{{}, &cv};
+        ConsumerMeta consumer;
+        consumer.name = c.str("name");
+        consumer.created_ms = c.num("created");
+        consumer.ready_at_ms = c.num("readyAt");
+        consumer.delete_at_ms = c.num("deleteAt");
+        if (!c.problem.empty()) return bad(c.problem);
+        s.consumers.push_back(std::move(consumer));
+      }
     }
     if (!r.problem.empty()) return bad(r.problem);
     out.push_back(std::move(s));

@@ -23,6 +23,31 @@ std::string shard_id_for_index(uint64_t index) {
   return buf;
 }
 
+const char* to_string(ConsumerStatus s) {
+  switch (s) {
+    case ConsumerStatus::kCreating: return "CREATING";
+    case ConsumerStatus::kActive: return "ACTIVE";
+    case ConsumerStatus::kDeleting: return "DELETING";
+    case ConsumerStatus::kGone: return "DELETED";
+  }
+  return "ACTIVE";
+}
+
+ConsumerStatus ConsumerMeta::status(int64_t now_ms) const {
+  if (delete_at_ms != 0) return now_ms >= delete_at_ms ? ConsumerStatus::kGone : ConsumerStatus::kDeleting;
+  return now_ms < ready_at_ms ? ConsumerStatus::kCreating : ConsumerStatus::kActive;
+}
+
+std::string ConsumerMeta::arn(const std::string& stream_arn) const {
+  return stream_arn + "/consumer/" + name + ":" + std::to_string(created_ms / 1000);
+}
+
+size_t StreamMeta::live_consumer_count(int64_t now_ms) const {
+  size_t n = 0;
+  for (const auto& c : consumers) n += c.status(now_ms) != ConsumerStatus::kGone ? 1 : 0;
+  return n;
+}
+
 SequenceNumber ShardMeta::starting_sequence_number() const {
   return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, 0, 0};
 }

@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -54,7 +55,17 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     wake_.expires_at(asio::steady_timer::time_point::max());
   }
   ~Connection() {
+    if (hook_) shared_.remove_stop_hook(hook_);
     if (session_) nghttp2_session_del(session_);
+  }
+
+  // Called (through the stop hook, on the connection's strand) when the server begins to stop.
+  void go_away() {
+    if (goaway_sent_ || done_) return;
+    nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                          NGHTTP2_NO_ERROR, nullptr, 0);
+    goaway_sent_ = true;
+    wake();
   }
 
   bool start() {
@@ -72,6 +83,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
                                                {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow}};
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kWindow);
+    std::weak_ptr<Connection> weak = this->shared_from_this();
+    auto executor = stream_.get_executor();
+    hook_ = shared_.add_stop_hook([weak, executor] {
+      asio::post(executor, [weak] {
+        if (auto c = weak.lock()) c->go_away();
+      });
+    });
+    if (shared_.stopping) go_away();
     return true;
   }
 
@@ -97,12 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
       auto [ec, n] = co_await stream_.async_read_some(asio::buffer(chunk), kTuple);
       if (ec || !receive(chunk, n)) break;
-      if (shared_.stopping && !goaway_sent_) {
-        nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
-                              NGHTTP2_NO_ERROR, nullptr, 0);
-        goaway_sent_ = true;
-        wake();
-      }
+      if (shared_.stopping) go_away();
     }
     finish();
   }
@@ -270,6 +284,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   bool done_ = false;
   bool goaway_sent_ = false;
   int in_flight_ = 0;
+  uint64_t hook_ = 0;
   std::map<int32_t, std::shared_ptr<H2Stream>> streams_;
 };
 

@@ -266,8 +266,10 @@ int run(const Config& config) {
     spdlog::info("event=shutdown signal={}", signal);
     shared.stopping = true;
     server.stop();
+    shared.run_stop_hooks();  // GOAWAY to every HTTP/2 session, idle ones too
     *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    check_drained({});
+    drain.expires_after(std::chrono::milliseconds(100));  // time for the GOAWAY frames to go out
+    drain.async_wait(check_drained);
   });
 
   std::vector<std::thread> threads;

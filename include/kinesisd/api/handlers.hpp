@@ -22,6 +22,10 @@ KINESISD_HANDLER(get_records);
 KINESISD_HANDLER(split_shard);
 KINESISD_HANDLER(merge_shards);
 KINESISD_HANDLER(update_shard_count);
+KINESISD_HANDLER(register_stream_consumer);
+KINESISD_HANDLER(describe_stream_consumer);
+KINESISD_HANDLER(list_stream_consumers);
+KINESISD_HANDLER(deregister_stream_consumer);
 KINESISD_HANDLER(update_stream_record_distribution_strategy);
 // tags.cpp (tags by stream and by ResourceARN)
 KINESISD_HANDLER(add_tags_to_stream);

@@ -36,6 +36,21 @@ struct ShardMeta {
 
 std::string shard_id_for_index(uint64_t index);
 
+enum class ConsumerStatus { kCreating, kActive, kDeleting, kGone };
+const char* to_string(ConsumerStatus s);
+
+// An enhanced fan-out consumer registered with a stream.
+struct ConsumerMeta {
+  std::string name;
+  int64_t created_ms = 0;
+  int64_t ready_at_ms = 0;   // CREATING until then
+  int64_t delete_at_ms = 0;  // 0, or DELETING until then and gone after
+
+  ConsumerStatus status(int64_t now_ms) const;
+  // <stream ARN>/consumer/<name>:<creation epoch seconds>
+  std::string arn(const std::string& stream_arn) const;
+};
+
 struct StreamMeta {
   std::string name;
   std::string region;
@@ -58,6 +73,10 @@ struct StreamMeta {
   uint64_t next_shard_index = 0;
   std::vector<int64_t> scaling_times_ms;  // UpdateShardCount calls of the last 24 hours (AWS allows 10)
   std::vector<ShardMeta> shards;  // ordered by index
+  std::vector<ConsumerMeta> consumers;
+
+  // Consumers that are not gone.
+  size_t live_consumer_count(int64_t now_ms) const;
 
   StreamStatus status(int64_t now_ms) const;
   std::string arn() const;

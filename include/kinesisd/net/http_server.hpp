@@ -7,7 +7,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "kinesisd/api/front_door.hpp"
 #include "kinesisd/util/status.hpp"
@@ -29,6 +32,26 @@ struct SessionShared {
   std::atomic<bool> stopping{false};
   std::atomic<int> active_sessions{0};
   std::atomic<int> requests_in_flight{0};  // read but not yet answered; shutdown waits for these only
+
+  // HTTP/2 sessions register a hook that sends GOAWAY; shutdown calls them all, idle sessions included.
+  uint64_t add_stop_hook(std::function<void()> hook) {
+    std::lock_guard lock(hooks_mu);
+    stop_hooks[++next_hook] = std::move(hook);
+    return next_hook;
+  }
+  void remove_stop_hook(uint64_t id) {
+    std::lock_guard lock(hooks_mu);
+    stop_hooks.erase(id);
+  }
+  void run_stop_hooks() {
+    std::lock_guard lock(hooks_mu);
+    for (auto& [id, hook] : stop_hooks) hook();
+  }
+
+ private:
+  std::mutex hooks_mu;
+  std::map<uint64_t, std::function<void()>> stop_hooks;
+  uint64_t next_hook = 0;
 };
 
 class HttpServer {
