@@ -51,8 +51,16 @@ Result<StreamRef> resolve_resource_arn(Services& services, const CallContext& ct
   auto stream = resolve_stream(services, ctx, ref);
   if (!stream || consumer.empty()) return stream;
 
-  // Consumers (enhanced fan-out) are not registered by this version, so no consumer ARN names one.
+  // A registered consumer exists, but its tags and resource policy are not kept yet: say so instead of
+  // pretending it is missing or dropping the change.
   const size_t colon = consumer.rfind(':');
+  for (const auto& c : (*stream)->consumers) {
+    if (c.name == consumer.substr(0, colon) && c.status(ctx.now_ms) != engine::ConsumerStatus::kGone &&
+        std::to_string(c.created_ms / 1000) == consumer.substr(colon + 1)) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "Tags and resource policies of stream consumers are not supported by this kinesisd version.");
+    }
+  }
   return make_error(ErrorCode::kResourceNotFound,
                     "Consumer " + consumer.substr(0, colon) + " with creation timestamp " +
                         consumer.substr(colon + 1) + " under stream " + (*stream)->name + " and account " +

@@ -42,6 +42,12 @@ class ConsumersTest(ServerTestCase):
         self.assertEqual(by_name["ConsumerARN"], consumer["ConsumerARN"])
         summary = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
         self.assertEqual(summary["ConsumerCount"], 1)
+        # Consumer tags are not kept yet: refused as such, not reported missing.
+        with self.assertRaises(ClientError) as ctx:
+            c.list_tags_for_resource(ResourceARN=consumer["ConsumerARN"])
+        self.assertClientError(ctx, "InvalidArgumentException",
+                               "Tags and resource policies of stream consumers are not supported by this kinesisd "
+                               "version.")
         c.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
         self.assertEqual(c.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
                          ["ConsumerStatus"], "DELETING")
