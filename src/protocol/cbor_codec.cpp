@@ -223,13 +223,9 @@ class Decoder {
       }
       rapidjson::Value v;
       if (auto s = value(*member, v, depth + 1); !s) return s;
-      rapidjson::Value name(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc_);
-      auto existing = out.FindMember(name);
-      if (existing != out.MemberEnd()) {
-        existing->value = v;  // a repeated key: the last one wins
-      } else {
-        out.AddMember(name, v, alloc_);
-      }
+      // Appended without looking for an earlier copy of the key, as the JSON parser does: lookups then find
+      // the first occurrence in both protocols, and a huge map costs linear, not quadratic, time.
+      out.AddMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc_), v, alloc_);
     }
     if (ind) r_.skip_break();
     return Status::Ok();

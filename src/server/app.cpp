@@ -72,22 +72,32 @@ Result<std::string> iterator_key(const std::string& data_dir) {
   return key;
 }
 
-// Runs `work` on `executor` every `period`, forever (until the io_context stops).
-void every(asio::io_context& ioc, asio::any_io_executor executor, std::chrono::milliseconds period,
-           std::function<void()> work) {
-  auto timer = std::make_shared<asio::steady_timer>(ioc);
-  auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
-  *tick = [timer, tick, executor, period, work](boost::system::error_code ec) {
-    if (ec) return;
-    asio::post(executor, [timer, tick, period, work] {
-      work();
-      timer->expires_after(period);
-      timer->async_wait(*tick);
+// Runs `work` on `executor` every `period` until the io_context stops. Owned by run(), which outlives the
+// io_context's handlers, so the callbacks may hold a plain pointer to it.
+class Periodic {
+ public:
+  Periodic(asio::io_context& ioc, asio::any_io_executor executor, std::chrono::milliseconds period,
+           std::function<void()> work)
+      : timer_(ioc), executor_(std::move(executor)), period_(period), work_(std::move(work)) {
+    arm();
+  }
+
+ private:
+  void arm() {
+    timer_.expires_after(period_);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      asio::post(executor_, [this] {
+        work_();
+        arm();
+      });
     });
-  };
-  timer->expires_after(period);
-  timer->async_wait(*tick);
-}
+  }
+  asio::steady_timer timer_;
+  asio::any_io_executor executor_;
+  std::chrono::milliseconds period_;
+  std::function<void()> work_;
+};
 
 // A reshard records each parent's end position after closing it; a crash in between leaves it unrecorded.
 // The parent's log holds every record it accepted, so its end is the log's end.
@@ -215,13 +225,15 @@ int run(const Config& config) {
     return 1;
   }
   data.sweep(registry, now_ms());
-  every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms), [&] {
+  std::vector<std::unique_ptr<Periodic>> timers;
+  timers.push_back(std::make_unique<Periodic>(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms), [&] {
     retire_closed_shards(registry, data, catalog);
     data.sweep(registry, now_ms());
-  });
+  }));
   if (data_options.shard.fsync == engine::FsyncPolicy::kInterval) {
-    every(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.fsync_interval_ms),
-          [&] { data.sync_dirty(); });
+    timers.push_back(std::make_unique<Periodic>(ioc, storage_pool.get_executor(),
+                                                std::chrono::milliseconds(config.fsync_interval_ms),
+                                                [&] { data.sync_dirty(); }));
   }
   engine::RateLimiterOptions rate_options;
   rate_options.enabled = config.throughput_limits;  // AWS's control-plane API rates, under the same switch
