@@ -53,9 +53,9 @@ class Reader {
         skip_break();
         return true;
       }
-      uint8_t m, info;
-      uint64_t len;
-      bool ind;
+      uint8_t m = 0, info = 0;
+      uint64_t len = 0;
+      bool ind = false;
       if (!head(m, len, ind, info) || m != major || ind || !take(len, out)) return false;
     }
   }
@@ -81,9 +81,9 @@ class Reader {
   // Skips one whole item (an unknown member's value).
   bool skip(int depth) {
     if (depth > kMaxDepth) return false;
-    uint8_t major, info;
-    uint64_t arg;
-    bool ind;
+    uint8_t major = 0, info = 0;
+    uint64_t arg = 0;
+    bool ind = false;
     if (!head(major, arg, ind, info)) return false;
     switch (major) {
       case kUint:
@@ -136,9 +136,9 @@ class Decoder {
  private:
   Status value(const Shape& shape, rapidjson::Value& out, int depth) {
     if (depth > kMaxDepth) return bad("nested too deeply");
-    uint8_t major, info;
-    uint64_t arg;
-    bool ind;
+    uint8_t major = 0, info = 0;
+    uint64_t arg = 0;
+    bool ind = false;
     if (!r_.head(major, arg, ind, info)) return bad("truncated or invalid item");
     if (major == kSimple && (info == 22 || info == 23)) {  // null, undefined: as if absent
       out.SetNull();
@@ -204,9 +204,9 @@ class Decoder {
     out.SetObject();
     for (uint64_t i = 0; ind ? !r_.peek_break() : i < arg; ++i) {
       if (r_.at_end()) return bad("truncated map");
-      uint8_t km, kinfo;
-      uint64_t karg;
-      bool kind;
+      uint8_t km = 0, kinfo = 0;
+      uint64_t karg = 0;
+      bool kind = false;
       std::string key;
       if (!r_.head(km, karg, kind, kinfo) || km != kText || !r_.string(km, karg, kind, key)) {
         return bad("a map key is not a text string");
