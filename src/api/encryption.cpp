@@ -124,6 +124,11 @@ KINESISD_HANDLER(start_stream_encryption) {
   auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     if (m.encryption_type == "KMS" && m.key_id == key_id) return Status::Ok();
+    if (!m.take_daily_quota("StartStreamEncryption", 25, ctx.now_ms)) {
+      return make_error(ErrorCode::kLimitExceeded, "StartStreamEncryption can be called at most 25 times in a "
+                                                   "rolling 24-hour period for stream " + m.name + " under account " +
+                                                   m.account + ".");
+    }
     m.encryption_type = "KMS";
     m.key_id = key_id;
     mark_updating(m, services, ctx);
@@ -148,6 +153,11 @@ KINESISD_HANDLER(stop_stream_encryption) {
     if (m.key_id != key_id) {
       return make_error(ErrorCode::kInvalidArgument, "KeyId " + key_id + " does not match the key stream " + m.name +
                                                          " under account " + m.account + " is encrypted with.");
+    }
+    if (!m.take_daily_quota("StopStreamEncryption", 25, ctx.now_ms)) {
+      return make_error(ErrorCode::kLimitExceeded, "StopStreamEncryption can be called at most 25 times in a "
+                                                   "rolling 24-hour period for stream " + m.name + " under account " +
+                                                   m.account + ".");
     }
     m.encryption_type = "NONE";
     m.key_id.clear();

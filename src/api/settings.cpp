@@ -200,6 +200,11 @@ KINESISD_HANDLER(update_stream_mode) {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     bool changed = false;
     if (m.mode != target) {
+      if (!m.take_daily_quota("UpdateStreamMode", 2, ctx.now_ms)) {
+        return make_error(ErrorCode::kLimitExceeded, "Stream " + m.name + " under account " + m.account +
+                                                         " has already switched capacity mode twice in the last "
+                                                         "24 hours; AWS allows two switches per rolling 24 hours.");
+      }
       m.mode = target;
       if (target == engine::StreamMode::kProvisioned) m.warm_throughput_mibps.reset();
       changed = true;

@@ -51,10 +51,15 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   put(w, "policy", s.resource_policy);
   put(w, "keyId", s.key_id);
   put(w, "nextShardIndex", static_cast<int64_t>(s.next_shard_index));
-  w.Key("scalings");
-  w.StartArray();
-  for (int64_t t : s.scaling_times_ms) w.Int64(t);
-  w.EndArray();
+  w.Key("dailyQuotaCalls");
+  w.StartObject();
+  for (const auto& [operation, times] : s.daily_quota_calls) {
+    w.Key(operation.c_str());
+    w.StartArray();
+    for (int64_t t : times) w.Int64(t);
+    w.EndArray();
+  }
+  w.EndObject();
   w.Key("metrics");
   w.StartArray();
   for (const auto& m : s.shard_level_metrics) w.String(m.c_str());
@@ -176,9 +181,14 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
     if (sv.HasMember("distribution")) s.record_distribution = r.str("distribution");
     if (sv.HasMember("policy")) s.resource_policy = r.str("policy");
     s.next_shard_index = static_cast<uint64_t>(r.num("nextShardIndex"));
-    if (sv.HasMember("scalings") && sv["scalings"].IsArray())
-      for (const auto& t : sv["scalings"].GetArray())
-        if (t.IsInt64()) s.scaling_times_ms.push_back(t.GetInt64());
+    if (sv.HasMember("dailyQuotaCalls") && sv["dailyQuotaCalls"].IsObject()) {
+      for (auto it = sv["dailyQuotaCalls"].MemberBegin(); it != sv["dailyQuotaCalls"].MemberEnd(); ++it) {
+        if (!it->value.IsArray()) continue;
+        auto& times = s.daily_quota_calls[it->name.GetString()];
+        for (const auto& t : it->value.GetArray())
+          if (t.IsInt64()) times.push_back(t.GetInt64());
+      }
+    }
     if (sv.HasMember("metrics") && sv["metrics"].IsArray())
       for (const auto& m : sv["metrics"].GetArray())
         if (m.IsString()) s.shard_level_metrics.emplace_back(m.GetString());

@@ -5,7 +5,6 @@
 namespace kinesisd::engine {
 namespace {
 
-constexpr int64_t kDayMs = 24 * 3'600'000;
 constexpr size_t kScalingsPerDay = 10;
 
 std::string under(const StreamMeta& s) { return " in stream " + s.name + " under account " + s.account; }
@@ -144,14 +143,12 @@ Result<StreamMeta> plan_uniform_scaling(const StreamMeta& stream, int64_t target
     return make_error(ErrorCode::kLimitExceeded,
                       "UpdateShardCount cannot scale down below half your current open shard count. " + counts);
   }
-  std::erase_if(s.scaling_times_ms, [&](int64_t t) { return t <= ctx.now_ms - kDayMs; });
-  if (s.scaling_times_ms.size() >= kScalingsPerDay) {
+  if (!s.take_daily_quota("UpdateShardCount", kScalingsPerDay, ctx.now_ms)) {
     return make_error(ErrorCode::kLimitExceeded,
                       "UpdateShardCount can be called at most " + std::to_string(kScalingsPerDay) +
                           " times in a rolling 24-hour period for stream " + s.name + " under account " + s.account +
                           ".");
   }
-  s.scaling_times_ms.push_back(ctx.now_ms);
   if (target == open) {
     begin_update(s, ctx);
     return s;  // nothing to reshard; AWS still passes through UPDATING

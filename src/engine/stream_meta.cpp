@@ -42,6 +42,15 @@ std::string ConsumerMeta::arn(const std::string& stream_arn) const {
   return stream_arn + "/consumer/" + name + ":" + std::to_string(created_ms / 1000);
 }
 
+bool StreamMeta::take_daily_quota(const std::string& operation, size_t per_day, int64_t now_ms) {
+  constexpr int64_t kDayMs = 24 * 3'600'000;
+  auto& calls = daily_quota_calls[operation];
+  std::erase_if(calls, [&](int64_t t) { return t <= now_ms - kDayMs; });
+  if (calls.size() >= per_day) return false;
+  calls.push_back(now_ms);
+  return true;
+}
+
 size_t StreamMeta::live_consumer_count(int64_t now_ms) const {
   size_t n = 0;
   for (const auto& c : consumers) n += c.status(now_ms) != ConsumerStatus::kGone ? 1 : 0;

@@ -227,6 +227,12 @@ class ModeAndLimitsTest(SettingsTestCase):
         self.call("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "ON_DEMAND"}})
         self.error("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "PROVISIONED"}},
                    "ResourceInUseException", not_active(name, "UPDATING"))
+        # AWS allows two capacity-mode switches per rolling 24 hours; the refused call above did not count.
+        self.assertUpdatingThenActive(name)
+        self.call("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "PROVISIONED"}})
+        self.assertUpdatingThenActive(name)
+        resp = self.server.raw("UpdateStreamMode", {"StreamARN": arn, "StreamModeDetails": {"StreamMode": "ON_DEMAND"}})
+        self.assertAwsError(resp, "LimitExceededException", message_contains="twice in the last 24 hours")
 
 
 class RecordSizeAndWarmThroughputTest(SettingsTestCase):

@@ -71,7 +71,13 @@ struct StreamMeta {
   std::map<std::string, std::string> tags;
   std::string resource_policy;  // the policy document (JSON text) of PutResourcePolicy; empty when none
   uint64_t next_shard_index = 0;
-  std::vector<int64_t> scaling_times_ms;  // UpdateShardCount calls of the last 24 hours (AWS allows 10)
+  // Calls of operations AWS allows only so many times per rolling 24 hours (UpdateShardCount 10, UpdateStreamMode
+  // 2, Start/StopStreamEncryption 25 each), by operation name: the times of the recent ones.
+  std::map<std::string, std::vector<int64_t>> daily_quota_calls;
+
+  // Records a call of `operation` at `now_ms` if fewer than `per_day` happened in the last 24 hours; false
+  // (recording nothing) when the quota is used up.
+  bool take_daily_quota(const std::string& operation, size_t per_day, int64_t now_ms);
   std::vector<ShardMeta> shards;  // ordered by index
   std::vector<ConsumerMeta> consumers;
 
