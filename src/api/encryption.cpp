@@ -19,12 +19,6 @@ namespace {
 
 constexpr size_t kMaxAliasNameBytes = 256;  // KMS's AliasName limit
 
-rapidjson::Document empty_output() {
-  rapidjson::Document d;
-  d.SetObject();
-  return d;
-}
-
 bool all_of(std::string_view s, bool (*pred)(char)) {
   for (char c : s)
     if (!pred(c)) return false;
@@ -95,23 +89,6 @@ Status check_encryption_type(const rapidjson::Value& in) {
   return make_error(ErrorCode::kInvalidArgument, "Encryption type cannot be NONE.");
 }
 
-// Runs `change` on the stream `ref` names, refusing when that stream was replaced (deleted and re-created)
-// since it was resolved.
-Status update(Services& services, const CallContext& ctx, const StreamRef& ref,
-              const std::function<Status(engine::StreamMeta&)>& change) {
-  const std::string id = ref->stream_id;
-  return services.registry->update_stream(
-      ctx.region, ref->name, ctx.now_ms, [&](engine::StreamMeta& m) -> Status {
-        if (m.stream_id != id)
-          return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name));
-        return change(m);
-      });
-}
-
-void mark_updating(engine::StreamMeta& m, Services& services, const CallContext& ctx) {
-  m.updating_until_ms = ctx.now_ms + services.registry->limits().update_delay_ms;
-}
-
 }  // namespace
 
 // Starts encryption, or moves it to another key. Asking for the key the stream already uses changes nothing.
@@ -121,7 +98,7 @@ KINESISD_HANDLER(start_stream_encryption) {
   if (auto ok = check_encryption_type(in); !ok) co_return ok.error();
   const std::string key_id = *get_string(in, "KeyId");
   if (auto ok = check_key_id(key_id, ctx.region, ErrorCode::kKmsNotFound); !ok) co_return ok.error();
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     if (m.encryption_type == "KMS" && m.key_id == key_id) return Status::Ok();
     if (!m.take_daily_quota("StartStreamEncryption", 25, ctx.now_ms)) {
@@ -147,7 +124,7 @@ KINESISD_HANDLER(stop_stream_encryption) {
   if (auto ok = check_encryption_type(in); !ok) co_return ok.error();
   const std::string key_id = *get_string(in, "KeyId");
   if (auto ok = check_key_id(key_id, ctx.region, ErrorCode::kInvalidArgument); !ok) co_return ok.error();
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     if (m.encryption_type != "KMS") return Status::Ok();
     if (m.key_id != key_id) {

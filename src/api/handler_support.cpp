@@ -60,6 +60,25 @@ Result<StreamRef> resolve_stream(Services& services, const CallContext& ctx, con
   return stream;
 }
 
+Status update_resolved(Services& services, const CallContext& ctx, const StreamRef& ref,
+                       const std::function<Status(engine::StreamMeta&)>& change) {
+  const std::string id = ref->stream_id;
+  return services.registry->update_stream(ctx.region, ref->name, ctx.now_ms, [&](engine::StreamMeta& m) -> Status {
+    if (m.stream_id != id) return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name));
+    return change(m);
+  });
+}
+
+void mark_updating(engine::StreamMeta& m, Services& services, const CallContext& ctx) {
+  m.updating_until_ms = ctx.now_ms + services.registry->limits().update_delay_ms;
+}
+
+rapidjson::Document empty_output() {
+  rapidjson::Document d;
+  d.SetObject();
+  return d;
+}
+
 OutBuilder& OutBuilder::str(const char* key, std::string_view value) {
   v_.AddMember(rapidjson::Value(key, a_),
                rapidjson::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), a_), a_);

@@ -58,12 +58,6 @@ boost::asio::awaitable<Status> install(Services& services, const CallContext& ct
   co_return co_await services.catalog->persist();
 }
 
-rapidjson::Document empty_output() {
-  rapidjson::Document d;
-  d.SetObject();
-  return d;
-}
-
 }  // namespace
 
 KINESISD_HANDLER(split_shard) {

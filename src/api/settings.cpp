@@ -31,33 +31,10 @@ constexpr std::array<std::string_view, 7> kShardLevelMetrics{"IncomingBytes",
                                                              "ReadProvisionedThroughputExceeded",
                                                              "IteratorAgeMilliseconds"};
 
-rapidjson::Document empty_output() {
-  rapidjson::Document d;
-  d.SetObject();
-  return d;
-}
-
-// Runs `change` on the stream `ref` names, refusing when that stream was replaced (deleted and re-created)
-// since it was resolved.
-Status update(Services& services, const CallContext& ctx, const StreamRef& ref,
-              const std::function<Status(engine::StreamMeta&)>& change) {
-  const std::string id = ref->stream_id;
-  return services.registry->update_stream(
-      ctx.region, ref->name, ctx.now_ms, [&](engine::StreamMeta& m) -> Status {
-        if (m.stream_id != id)
-          return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name));
-        return change(m);
-      });
-}
-
 // The text CreateStream gives for the same mistake (stream_registry.cpp).
 Error warm_needs_on_demand() {
   return make_error(ErrorCode::kInvalidArgument,
                     "WarmThroughputMiBps can only be specified for a stream in ON_DEMAND mode.");
-}
-
-void mark_updating(engine::StreamMeta& m, Services& services, const CallContext& ctx) {
-  m.updating_until_ms = ctx.now_ms + services.registry->limits().update_delay_ms;
 }
 
 boost::asio::awaitable<Output> change_retention(Services& services, const CallContext& ctx,
@@ -76,7 +53,7 @@ boost::asio::awaitable<Output> change_retention(Services& services, const CallCo
                                                           std::to_string(kMaxRetentionHours) + " hours. " +
                                                           requested + " is too long.");
   }
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     const std::string existing =
         " existing retention period (" + std::to_string(m.retention_hours) + " hours).";
@@ -126,7 +103,7 @@ boost::asio::awaitable<Output> change_monitoring(Services& services, const CallC
   const auto requested = requested_metrics(in);
   std::vector<std::string> before, after;
   std::string name, arn;
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     const std::set<std::string> current(m.shard_level_metrics.begin(), m.shard_level_metrics.end());
     before.clear();
@@ -196,7 +173,7 @@ KINESISD_HANDLER(update_stream_mode) {
   if (target != (*stream)->mode) {
     if (auto ok = check_mode_limits(services, ctx, **stream, target); !ok) co_return ok.error();
   }
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     bool changed = false;
     if (m.mode != target) {
@@ -225,7 +202,7 @@ KINESISD_HANDLER(update_max_record_size) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
   const int64_t kib = *get_int(in, "MaxRecordSizeInKiB");  // 1024..10240, checked by the model
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     if (m.max_record_size_kib != kib) {
       m.max_record_size_kib = static_cast<int>(kib);
@@ -250,7 +227,7 @@ KINESISD_HANDLER(update_stream_warm_throughput) {
   }
   int64_t current = 0;
   std::string name, arn;
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     if (m.mode != engine::StreamMode::kOnDemand) {
       return warm_needs_on_demand();
@@ -280,7 +257,7 @@ KINESISD_HANDLER(update_stream_record_distribution_strategy) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
   const std::string strategy = *get_string(in, "RecordDistributionStrategy");
-  auto s = update(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
+  auto s = update_resolved(services, ctx, *stream, [&](engine::StreamMeta& m) -> Status {
     if (auto active = require_active(m, ctx.now_ms); !active) return active;
     if (strategy == "AUTO" && m.mode != engine::StreamMode::kOnDemand) {
       return make_error(ErrorCode::kInvalidArgument,

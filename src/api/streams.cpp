@@ -28,12 +28,6 @@ void write_common(const engine::StreamMeta& s, int64_t now, OutBuilder& b) {
   if (!s.key_id.empty()) b.str("KeyId", s.key_id);
 }
 
-rapidjson::Document empty_output() {
-  rapidjson::Document d;
-  d.SetObject();
-  return d;
-}
-
 }  // namespace
 
 KINESISD_HANDLER(create_stream) {

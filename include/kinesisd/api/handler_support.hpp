@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,15 @@ const rapidjson::Value* get_object(const rapidjson::Value& in, const char* key);
 // conflicting ones are given, ResourceNotFound when the ARN is of another account or region, or no such stream.
 using StreamRef = std::shared_ptr<const engine::StreamMeta>;
 Result<StreamRef> resolve_stream(Services& services, const CallContext& ctx, const rapidjson::Value& in);
+
+// Runs `change` on the stream `ref` names (StreamRegistry::update_stream), refusing with ResourceNotFound when that
+// stream was replaced (deleted and re-created) since it was resolved.
+Status update_resolved(Services& services, const CallContext& ctx, const StreamRef& ref,
+                       const std::function<Status(engine::StreamMeta&)>& change);
+// The stream stays UPDATING for the configured update delay.
+void mark_updating(engine::StreamMeta& m, Services& services, const CallContext& ctx);
+// The answer of operations without an output.
+rapidjson::Document empty_output();
 
 // Builds an output object member by member.
 class OutBuilder {
