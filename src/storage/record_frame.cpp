@@ -32,8 +32,9 @@ void append_frame(const RecordView& r, std::string& out) {
   put<int64_t>(payload + 8, r.arrival_ms);
   payload[16] = static_cast<char>(r.flags);
   put<uint16_t>(payload + 17, static_cast<uint16_t>(r.partition_key.size()));
-  std::memcpy(payload + kPayloadFixedBytes, r.partition_key.data(), r.partition_key.size());
-  std::memcpy(payload + kPayloadFixedBytes + r.partition_key.size(), r.data.data(), r.data.size());
+  // Empty views may have a null data() (a record without a partition key), which memcpy must not be given.
+  if (!r.partition_key.empty()) std::memcpy(payload + kPayloadFixedBytes, r.partition_key.data(), r.partition_key.size());
+  if (!r.data.empty()) std::memcpy(payload + kPayloadFixedBytes + r.partition_key.size(), r.data.data(), r.data.size());
   put<uint32_t>(p, crc32c_mask(crc32c(p + 8, 1 + length)));
 }
 
