@@ -73,6 +73,10 @@ void mark_updating(engine::StreamMeta& m, Services& services, const CallContext&
   m.updating_until_ms = ctx.now_ms + services.registry->limits().update_delay_ms;
 }
 
+Error dry_run_error() {
+  return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
+}
+
 rapidjson::Document empty_output() {
   rapidjson::Document d;
   d.SetObject();

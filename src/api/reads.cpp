@@ -121,7 +121,7 @@ KINESISD_HANDLER(get_shard_iterator) {
     position = p.value();
   }
   if (get_bool(in, "DryRun").value_or(false)) {
-    co_return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
+    co_return dry_run_error();
   }
   engine::IteratorState state{ctx.region, s.name, s.created_ms, shard_meta->index, position, ctx.now_ms};
   rapidjson::Document out(rapidjson::kObjectType);
@@ -148,7 +148,7 @@ KINESISD_HANDLER(get_records) {
   auto shard = shard_meta ? services.data->shard(s, it.shard_index) : nullptr;
   if (!shard) co_return make_error(ErrorCode::kResourceNotFound, shard_missing_message(shard_id, s));
   if (get_bool(in, "DryRun").value_or(false)) {
-    co_return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
+    co_return dry_run_error();
   }
   if (auto admitted = co_await admit_read(*shard); !admitted) co_return admitted.error();
 

@@ -77,9 +77,6 @@ Status require_partition_keys(const engine::StreamMeta& s, const std::vector<con
   return make_error(ErrorCode::kValidation, msg);
 }
 
-Error dry_run() {
-  return make_error(ErrorCode::kDryRun, "Request would have succeeded, but DryRun flag is set.");
-}
 
 Status check_size(const engine::StreamMeta& s, const rapidjson::Value& record) {
   const size_t size = record["Data"].GetStringLength() + partition_key(record).size();
@@ -124,10 +121,12 @@ std::string encryption_key_id(const engine::StreamMeta& s) { return s.encryption
 
 const char* encryption_type(const std::string& key_id) { return key_id.empty() ? "NONE" : "KMS"; }
 
-// Routes every record to its open shard and appends it there, one append per shard, all at once. Records that
-// reach a shard closed by a split or merge after they were routed are routed again on a fresh snapshot.
+// Appends every record to its open shard, one append per shard, all at once. `routed` holds each record's shard
+// in `stream`, as the caller's checks already routed it. Records that reach a shard closed by a split or merge
+// after they were routed are routed again on a fresh snapshot.
 boost::asio::awaitable<Result<Placement>> place(Services& services, const CallContext& ctx, const rapidjson::Value& in,
-                                                const std::vector<const rapidjson::Value*>& records, StreamRef stream,
+                                                const std::vector<const rapidjson::Value*>& records,
+                                                const std::vector<const engine::ShardMeta*>& routed, StreamRef stream,
                                                 std::string key_id) {
   Placement out;
   out.placed.resize(records.size());
@@ -145,7 +144,7 @@ boost::asio::awaitable<Result<Placement>> place(Services& services, const CallCo
     std::vector<std::pair<size_t, size_t>> where(todo.size());  // todo slot -> (write, index within it)
     std::vector<int> write_of_shard(s.shards.size(), -1);
     for (size_t k = 0; k < todo.size(); ++k) {
-      auto target = route(s, *records[todo[k]]);
+      auto target = attempt == 0 ? Result<const engine::ShardMeta*>(routed[todo[k]]) : route(s, *records[todo[k]]);
       if (!target) co_return target.error();
       out.placed[todo[k]].shard = target.value();
       const size_t slot = static_cast<size_t>(target.value() - s.shards.data());
@@ -197,10 +196,12 @@ KINESISD_HANDLER(put_record) {
   const std::vector<std::string> one_path{"partitionKey"};
   if (auto st = require_partition_keys(s, one, one_path); !st) co_return st.error();
   if (auto st = check_size(s, in); !st) co_return st.error();
-  if (auto target = route(s, in); !target) co_return target.error();
-  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run();
+  auto target = route(s, in);
+  if (!target) co_return target.error();
+  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run_error();
+  const std::vector<const engine::ShardMeta*> routed{target.value()};
   const std::string key_id = encryption_key_id(s);
-  auto placement = co_await place(services, ctx, in, one, stream.value(), key_id);
+  auto placement = co_await place(services, ctx, in, one, routed, stream.value(), key_id);
   if (!placement) co_return placement.error();
   const Placed& placed = placement->placed.at(0);
   if (!placed.result.status) co_return placed.result.status.error();
@@ -233,13 +234,17 @@ KINESISD_HANDLER(put_records) {
     paths.push_back("records." + std::to_string(entries.size()) + ".member.partitionKey");
   }
   if (auto st = require_partition_keys(s, entries, paths); !st) co_return st.error();
+  std::vector<const engine::ShardMeta*> routed;  // routed once: place() uses these on its first attempt
+  routed.reserve(entries.size());
   for (const auto* r : entries) {
     if (auto st = check_size(s, *r); !st) co_return st.error();
-    if (auto target = route(s, *r); !target) co_return target.error();
+    auto target = route(s, *r);
+    if (!target) co_return target.error();
+    routed.push_back(target.value());
   }
-  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run();
+  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run_error();
   const std::string key_id = encryption_key_id(s);
-  auto placement = co_await place(services, ctx, in, entries, stream.value(), key_id);
+  auto placement = co_await place(services, ctx, in, entries, routed, stream.value(), key_id);
   if (!placement) co_return placement.error();
 
   rapidjson::Document out(rapidjson::kObjectType);

@@ -14,9 +14,9 @@
 #include <cstring>
 #include <ctime>
 
+#include "kinesisd/net/answer_headers.hpp"
 #include "kinesisd/net/http2_session.hpp"
 #include "kinesisd/net/http_server.hpp"
-#include "kinesisd/util/ids.hpp"
 
 namespace kinesisd::net {
 namespace {
@@ -27,29 +27,9 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-// The Date header, formatted once a second per thread.
-const std::string& http_date() {
-  thread_local std::time_t cached_at = 0;
-  thread_local std::string cached;
-  const std::time_t t = std::time(nullptr);
-  if (t != cached_at) {
-    char buf[64];
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    cached = buf;
-    cached_at = t;
-  }
-  return cached;
-}
-
 http::response<http::string_body> to_http(api::ApiResponse&& r, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set("x-amzn-RequestId", random_uuid());
-  res.set("x-amz-id-2", random_base64(48));
-  res.set(http::field::date, http_date());
-  if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
-  if (!r.error_type.empty()) res.set("x-amzn-ErrorType", r.error_type);
+  for (const auto& [name, value] : answer_headers(r)) res.set(name, value);
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();

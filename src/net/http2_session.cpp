@@ -11,11 +11,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/status.hpp>
 #include <cstring>
-#include <ctime>
+#include <cctype>
 #include <map>
 #include <memory>
 
-#include "kinesisd/util/ids.hpp"
+#include "kinesisd/net/answer_headers.hpp"
 
 namespace kinesisd::net {
 namespace {
@@ -35,15 +35,6 @@ struct H2Stream {
   size_t sent = 0;
   std::vector<std::pair<std::string, std::string>> headers;
 };
-
-std::string http_date() {
-  char buf[64];
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
 
 // State shared by the reader, the writer and the request coroutines of one connection; all run on the
 // connection's strand, so nothing here needs a lock.
@@ -174,13 +165,11 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     --in_flight_;
     if (done_ || streams_.find(id) == streams_.end()) co_return;  // reset by the peer meanwhile
     s->body = std::move(r.body);
-    s->headers = {{":status", std::to_string(r.status)},
-                  {"x-amzn-requestid", random_uuid()},
-                  {"x-amz-id-2", random_base64(48)},
-                  {"date", http_date()},
-                  {"content-length", std::to_string(s->body.size())}};
-    if (!r.content_type.empty()) s->headers.emplace_back("content-type", r.content_type);
-    if (!r.error_type.empty()) s->headers.emplace_back("x-amzn-errortype", r.error_type);
+    s->headers = {{":status", std::to_string(r.status)}, {"content-length", std::to_string(s->body.size())}};
+    for (auto& [name, value] : answer_headers(r)) {
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // HTTP/2 wants lowercase
+      s->headers.emplace_back(std::move(name), std::move(value));
+    }
     std::vector<nghttp2_nv> nva;
     for (auto& [name, value] : s->headers) {
       nva.push_back({reinterpret_cast<uint8_t*>(name.data()), reinterpret_cast<uint8_t*>(value.data()),

@@ -31,6 +31,8 @@ Status update_resolved(Services& services, const CallContext& ctx, const StreamR
                        const std::function<Status(engine::StreamMeta&)>& change);
 // The stream stays UPDATING for the configured update delay.
 void mark_updating(engine::StreamMeta& m, Services& services, const CallContext& ctx);
+// DryRunOperationException: every check passed and, as asked, nothing was done.
+Error dry_run_error();
 // The answer of operations without an output.
 rapidjson::Document empty_output();
 
