@@ -64,3 +64,11 @@ Handler find_handler(std::string_view operation) {
 }
 
 }  // namespace kinesisd::api
+
+namespace kinesisd::api {
+
+StreamHandler find_stream_handler(std::string_view operation) {
+  return operation == "SubscribeToShard" ? &subscribe_to_shard : nullptr;
+}
+
+}  // namespace kinesisd::api

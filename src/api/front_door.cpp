@@ -5,6 +5,7 @@
 #include "kinesisd/api/rate_limits.hpp"
 #include "kinesisd/auth/sigv4_shape.hpp"
 #include "kinesisd/protocol/cbor_codec.hpp"
+#include "kinesisd/protocol/event_stream.hpp"
 #include "kinesisd/protocol/json_codec.hpp"
 #include "kinesisd/protocol/validator.hpp"
 #include "kinesisd/util/clock.hpp"
@@ -48,7 +49,7 @@ ApiResponse error_response(const Error& error, Protocol protocol) {
 
 boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   if ((req.method == "GET" || req.method == "HEAD") && req.path == "/health") {
-    co_return ApiResponse{200, "application/json", R"({"status":"ok"})", ""};
+    co_return ApiResponse{200, "application/json", R"({"status":"ok"})", "", nullptr};
   }
   const auto& model = protocol::ServiceModel::instance();
   const auto dot = req.target.find('.');
@@ -73,7 +74,8 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   if (!credential) co_return error_response(credential.error());
 
   Handler handler = find_handler(op->name);
-  if (handler == nullptr) {
+  StreamHandler stream_handler = find_stream_handler(op->name);
+  if (handler == nullptr && stream_handler == nullptr) {
     co_return error_response(make_error(ErrorCode::kUnknownOperation,
                                         "The operation " + op->name + " is not supported by this kinesisd version."));
   }
@@ -84,11 +86,19 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   if (!decoded) co_return error_response(decoded.error());
   if (auto s = protocol::validate_input(*op->input, input); !s) co_return error_response(s.error());
 
-  CallContext ctx{op, credential->region, now_ms()};
+  CallContext ctx{op, credential->region, now_ms(), wire};
   if (services_.limiter != nullptr) {
     if (auto s = check_rate_limit(*services_.limiter, services_.registry->limits().account, ctx, input); !s) {
       co_return error_response(s.error());
     }
+  }
+  if (stream_handler != nullptr) {
+    StreamOutput stream = co_await stream_handler(services_, ctx, input);
+    if (!stream) co_return error_response(stream.error());
+    ApiResponse r;
+    r.content_type = std::string(protocol::kEventStreamContentType);
+    r.stream = std::move(stream.value());
+    co_return r;
   }
   Output out = co_await handler(services_, ctx, input);
   if (!out) co_return error_response(out.error());

@@ -3,6 +3,7 @@
 
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
+#include "kinesisd/api/record_reading.hpp"
 #include "kinesisd/api/shard_calls.hpp"
 #include "kinesisd/util/async.hpp"
 
@@ -12,71 +13,10 @@ namespace {
 constexpr size_t kGetRecordsMaxBytes = 10 * 1024 * 1024;
 constexpr int64_t kGetRecordsDefaultLimit = 10000;
 
-std::string shard_missing_message(const std::string& shard_id, const engine::StreamMeta& s) {
-  return "Shard " + shard_id + " in stream " + s.name + " under account " + s.account + " does not exist";
-}
-
-const engine::ShardMeta* find_shard(const engine::StreamMeta& s, const std::string& shard_id) {
-  for (const auto& shard : s.shards)
-    if (shard.shard_id == shard_id) return &shard;
-  return nullptr;
-}
-
-const engine::ShardMeta* find_shard(const engine::StreamMeta& s, uint64_t index) {
-  for (const auto& shard : s.shards)
-    if (shard.index == index) return &shard;
-  return nullptr;
-}
-
 std::string iterator_types_message(const std::string& type, bool has_sequence) {
   return "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
          "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified " +
          type + (has_sequence ? " and also a StartingSequenceNumber." : " and no StartingSequenceNumber.");
-}
-
-// The position a sequence-number iterator starts from, with AWS's refusals.
-Result<uint64_t> position_of_sequence(const std::string& text, const engine::ShardMeta& shard,
-                                      const engine::StreamMeta& s, uint64_t end_position) {
-  const std::string where = " used in GetShardIterator on shard " + shard.shard_id + " in stream " + s.name +
-                            " under account " + s.account + " is invalid";
-  auto seq = engine::SequenceNumber::parse(text);
-  if (!seq) return make_error(ErrorCode::kInvalidArgument, "StartingSequenceNumber " + text + where + ".");
-  if (seq->shard_index != shard.index) {
-    return make_error(ErrorCode::kInvalidArgument, "Invalid StartingSequenceNumber. It encodes " +
-                                                       engine::shard_id_for_index(seq->shard_index) +
-                                                       ", while it was used in a call to a shard with " + shard.shard_id);
-  }
-  if (seq->shard_created_secs != static_cast<uint64_t>(shard.created_ms / 1000)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "StartingSequenceNumber " + text + where + " because it did not come from this stream.");
-  }
-  if (seq->position > end_position) {
-    return make_error(ErrorCode::kInvalidArgument, "StartingSequenceNumber " + text + where + ".");
-  }
-  return seq->position;
-}
-
-// Opens the sealed records of a read in place (read pool). A record whose tag does not verify is never served:
-// the read fails as a checksum failure does, and the failure is logged.
-Status open_sealed(const engine::RecordCipher* cipher, const storage::ShardLog& log, storage::ReadResult& batch) {
-  size_t bytes = 0;
-  for (auto& r : batch.records) {
-    if (r.flags & storage::kFlagEncrypted) {
-      if (cipher == nullptr) return make_error(ErrorCode::kInternal, "record encryption is not configured");
-      auto opened = cipher->open_record(r.position, r.data);
-      if (!opened) {
-        spdlog::error("event=record_auth_failed dir={} position={} error=\"{}\"", log.dir(), r.position,
-                      opened.error().message);
-        return make_error(ErrorCode::kInternal, "the record at position " + std::to_string(r.position) +
-                                                    " failed its authentication check; it is not served");
-      }
-      r.partition_key = std::move(opened->partition_key);
-      r.data = std::move(opened->data);
-    }
-    bytes += r.partition_key.size() + r.data.size();
-  }
-  batch.bytes = bytes;  // throughput counts what the caller gets: the plaintext
-  return Status::Ok();
 }
 
 }  // namespace
@@ -105,9 +45,10 @@ KINESISD_HANDLER(get_shard_iterator) {
     position = type == "LATEST" ? log.end_position() : log.start_position();
   } else if (type == "AT_SEQUENCE_NUMBER" || type == "AFTER_SEQUENCE_NUMBER") {
     if (!sequence) co_return make_error(ErrorCode::kInvalidArgument, iterator_types_message(type, false));
-    auto p = position_of_sequence(*sequence, *shard_meta, s, log.end_position());
+    auto p = position_of_sequence(*sequence, type == "AFTER_SEQUENCE_NUMBER", *shard_meta, s, log.end_position(),
+                                  "GetShardIterator");
     if (!p) co_return p.error();
-    position = p.value() + (type == "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
+    position = p.value();
   } else {  // AT_TIMESTAMP
     if (!timestamp) {
       co_return make_error(ErrorCode::kInvalidArgument,
@@ -178,39 +119,12 @@ KINESISD_HANDLER(get_records) {
   rapidjson::Document out(rapidjson::kObjectType);
   auto& alloc = out.GetAllocator();
   OutBuilder b(out, alloc);
-  auto& records = b.array("Records");
-  records.Reserve(static_cast<rapidjson::SizeType>(batch.records.size()), alloc);
-  const engine::SequenceNumber base{static_cast<uint64_t>(shard_meta->created_ms / 1000), shard_meta->index, 0, 0};
-  for (const auto& r : batch.records) {
-    rapidjson::Value v(rapidjson::kObjectType);
-    engine::SequenceNumber seq = base;
-    seq.position = r.position;
-    OutBuilder rb(v, alloc);
-    rb.str("SequenceNumber", seq.to_string()).timestamp_ms("ApproximateArrivalTimestamp", r.arrival_ms).str("Data", r.data);
-    if (!r.partition_key.empty()) rb.str("PartitionKey", r.partition_key);  // absent: written under AUTO without one
-    // AWS names the encryption of encrypted records only; plain records carry no EncryptionType.
-    if (r.flags & storage::kFlagEncrypted) rb.str("EncryptionType", "KMS");
-    records.PushBack(v, alloc);
-  }
+  write_records(*shard_meta, batch, b.array("Records"), alloc);
   const bool closed_and_done =
       shard_meta->end_position && batch.next_position >= *shard_meta->end_position;
   if (closed_and_done) {
     // The end of a closed shard: name the children instead of handing out another iterator.
-    auto& children = b.array("ChildShards");
-    for (const auto& child : s.shards) {
-      if (child.parent_shard_id != shard_id && child.adjacent_parent_shard_id != shard_id) continue;
-      rapidjson::Value c(rapidjson::kObjectType);
-      OutBuilder cb(c, alloc);
-      cb.str("ShardId", child.shard_id);
-      auto& parents = cb.array("ParentShards");
-      parents.PushBack(rapidjson::Value(child.parent_shard_id.c_str(), alloc), alloc);
-      if (!child.adjacent_parent_shard_id.empty())
-        parents.PushBack(rapidjson::Value(child.adjacent_parent_shard_id.c_str(), alloc), alloc);
-      OutBuilder(cb.object("HashKeyRange"), alloc)
-          .str("StartingHashKey", to_decimal(child.hash_range.start))
-          .str("EndingHashKey", to_decimal(child.hash_range.end));
-      children.PushBack(c, alloc);
-    }
+    write_child_shards(s, shard_id, b.array("ChildShards"), alloc);
   } else {
     engine::IteratorState next = it;
     next.position = batch.next_position;

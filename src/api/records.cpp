@@ -94,7 +94,8 @@ engine::AppendRequest to_append(const rapidjson::Value& record) {
 }
 
 std::string sequence_number(const engine::ShardMeta& shard, uint64_t position) {
-  return engine::SequenceNumber{static_cast<uint64_t>(shard.created_ms / 1000), shard.index, position, 0}.to_string();
+  return engine::SequenceNumber::of_record(static_cast<uint64_t>(shard.created_ms / 1000), shard.index, position)
+      .to_string();
 }
 
 Error missing_shard(const engine::StreamMeta& s) {

@@ -135,6 +135,7 @@ void Shard::flush() {
           for (size_t i : batch->admitted) batch->results[i].status = written;
       }
       for (auto& batch : *inflight) batch->done(std::move(batch->results));
+      if (written) self->wake_readers();
       if (!self->pending_.empty()) self->flush();
     });
   });
@@ -147,7 +148,21 @@ void Shard::close(std::function<void(uint64_t)> done) {
     uint64_t end = self->next_position_;
     for (const auto& batch : self->pending_) end += batch->admitted.size();
     done(end);
+    self->wake_readers();
   });
+}
+
+void Shard::when_readable(uint64_t position, std::function<void()> wake) {
+  asio::post(strand_, [self = shared_from_this(), position, wake = std::move(wake)]() mutable {
+    if (self->closed_ || self->log_->end_position() > position) return wake();
+    self->readers_.push_back(std::move(wake));
+  });
+}
+
+void Shard::wake_readers() {
+  auto readers = std::move(readers_);
+  readers_.clear();
+  for (auto& wake : readers) wake();
 }
 
 void Shard::admit_read(std::function<void(Status)> done) {

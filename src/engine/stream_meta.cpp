@@ -58,14 +58,14 @@ size_t StreamMeta::live_consumer_count(int64_t now_ms) const {
 }
 
 SequenceNumber ShardMeta::starting_sequence_number() const {
-  return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, 0, 0};
+  return SequenceNumber::before(static_cast<uint64_t>(created_ms / 1000), index, 0);
 }
 
 std::optional<SequenceNumber> ShardMeta::ending_sequence_number() const {
   if (!end_position) return std::nullopt;
   // The last record's number; an empty closed shard ends where it started.
-  const uint64_t last = *end_position == 0 ? 0 : *end_position - 1;
-  return SequenceNumber{static_cast<uint64_t>(created_ms / 1000), index, last, 0};
+  if (*end_position == 0) return starting_sequence_number();
+  return SequenceNumber::of_record(static_cast<uint64_t>(created_ms / 1000), index, *end_position - 1);
 }
 
 StreamStatus StreamMeta::status(int64_t now_ms) const {

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -55,7 +56,7 @@ api::ApiResponse body_too_large(size_t limit) {
   return {413, "application/x-amz-json-1.1",
           R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
               std::to_string(limit) + R"( bytes."})",
-          "SerializationException"};
+          "SerializationException", nullptr};
 }
 
 // Writes a final error answer and closes the connection without resetting it: the unread request body is
@@ -76,6 +77,37 @@ asio::awaitable<void> answer_and_close(Stream& stream, beast::flat_buffer& buffe
   }
 }
 
+// Sends an answer whose body comes from a ResponseStream as a chunked body, one chunk per piece as soon as it is
+// produced. False when the connection failed (the stream is cancelled then).
+template <class Stream>
+asio::awaitable<bool> write_streamed(Stream& stream, api::ApiResponse answer, unsigned version, bool keep_alive,
+                                     SessionShared& shared) {
+  http::response<http::empty_body> res{static_cast<http::status>(answer.status), version};
+  for (const auto& [name, value] : answer_headers(answer)) res.set(name, value);
+  res.keep_alive(keep_alive);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> serializer{res};
+  auto& socket = beast::get_lowest_layer(stream);
+  socket.expires_after(shared.limits.io_timeout);
+  if (auto [ec, n] = co_await http::async_write_header(stream, serializer, kTuple); ec) {
+    answer.stream->cancel();
+    co_return false;
+  }
+  for (;;) {
+    socket.expires_never();  // waiting for the next event is not I/O
+    std::optional<std::string> piece = co_await answer.stream->next();
+    if (!piece) break;
+    socket.expires_after(shared.limits.io_timeout);
+    if (auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)), kTuple); ec) {
+      answer.stream->cancel();
+      co_return false;
+    }
+  }
+  socket.expires_after(shared.limits.io_timeout);
+  auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+  co_return !ec;
+}
+
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
   for (;;) {
@@ -86,7 +118,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     // Answers are built as named values: GCC 12 destroys braced temporaries passed to a coroutine twice.
     if (ec == http::error::header_limit) {
-      api::ApiResponse too_large{431, "text/plain", "Request header fields too large\n", ""};
+      api::ApiResponse too_large{431, "text/plain", "Request header fields too large\n", "", nullptr};
       co_await answer_and_close(stream, buffer, std::move(too_large), shared);
       co_return;
     }
@@ -123,6 +155,11 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     const bool keep_alive = request.keep_alive() && !shared.stopping.load();
     const unsigned version = request.version();
     api::ApiResponse answer = co_await shared.front_door->handle(to_api(request, std::move(request.body())));
+    if (answer.stream) {
+      const bool ok = co_await write_streamed(stream, std::move(answer), version, keep_alive, shared);
+      if (!ok || !keep_alive) co_return;
+      continue;
+    }
     auto res = to_http(std::move(answer), version, keep_alive);
     beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);

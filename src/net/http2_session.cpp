@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <memory>
 
 #include "kinesisd/net/answer_headers.hpp"
@@ -34,7 +35,18 @@ struct H2Stream {
   std::string body;
   size_t sent = 0;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A streamed answer: the pump appends what the producer gives to `body`; the data provider defers while
+  // nothing is buffered and ends the stream once `eof` is set and all is sent.
+  std::shared_ptr<api::ResponseStream> producer;
+  bool eof = false;
+  bool deferred = false;
+  std::optional<asio::steady_timer> drained;  // the pump waits here while too much is buffered
+
+  size_t unsent() const { return body.size() - sent; }
 };
+
+// A streamed answer buffers at most this much beyond what flow control lets out before the pump waits.
+constexpr size_t kStreamHighWater = 4 * 1024 * 1024;
 
 // State shared by the reader, the writer and the request coroutines of one connection; all run on the
 // connection's strand, so nothing here needs a lock.
@@ -104,7 +116,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
     char chunk[16384];
     while (!done_) {
-      beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
+      // A connection serving a long answer (an event stream) waits for its client without an idle limit.
+      if (in_flight_ > 0) {
+        beast::get_lowest_layer(stream_).expires_never();
+      } else {
+        beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
+      }
       auto [ec, n] = co_await stream_.async_read_some(asio::buffer(chunk), kTuple);
       if (ec || !receive(chunk, n)) break;
       if (shared_.stopping) go_away();
@@ -142,6 +159,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
   void finish() {
     done_ = true;
+    for (auto& [id, st] : streams_) {
+      if (st->producer) st->producer->cancel();
+      if (st->drained) st->drained->cancel();
+    }
     wake();
     boost::system::error_code ec;
     beast::get_lowest_layer(stream_).socket().cancel(ec);
@@ -150,22 +171,31 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   // Runs the request through the front door and queues the answer on its stream.
   asio::awaitable<void> answer(int32_t id, std::shared_ptr<H2Stream> s) {
     auto self = this->shared_from_this();
-    ++in_flight_;
     shared_.requests_in_flight.fetch_add(1);
+    struct Done {  // in_flight_ was counted when the request ended (on_frame)
+      Connection& c;
+      ~Done() {
+        c.shared_.requests_in_flight.fetch_sub(1);
+        --c.in_flight_;
+        c.wake();  // the writer may be waiting for the last answer to end the connection
+      }
+    } counted{*this};
     api::ApiResponse r;
     if (s->too_large) {
       r = {413, "application/x-amz-json-1.1",
            R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
                std::to_string(shared_.limits.max_body_bytes) + R"( bytes."})",
-           "SerializationException"};
+           "SerializationException", nullptr};
     } else {
       r = co_await shared_.front_door->handle(std::move(s->request));
     }
-    shared_.requests_in_flight.fetch_sub(1);
-    --in_flight_;
-    if (done_ || streams_.find(id) == streams_.end()) co_return;  // reset by the peer meanwhile
+    if (done_ || streams_.find(id) == streams_.end()) {  // reset by the peer meanwhile
+      if (r.stream) r.stream->cancel();
+      co_return;
+    }
     s->body = std::move(r.body);
-    s->headers = {{":status", std::to_string(r.status)}, {"content-length", std::to_string(s->body.size())}};
+    s->headers = {{":status", std::to_string(r.status)}};
+    if (!r.stream) s->headers.emplace_back("content-length", std::to_string(s->body.size()));
     for (auto& [name, value] : answer_headers(r)) {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // HTTP/2 wants lowercase
       s->headers.emplace_back(std::move(name), std::move(value));
@@ -178,17 +208,57 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     nghttp2_data_provider provider{};
     provider.source.ptr = s.get();
     provider.read_callback = &read_body;
+    s->producer = r.stream;
     nghttp2_submit_response(session_, id, nva.data(), nva.size(), &provider);
     wake();
+    if (s->producer) co_await pump(id, s);
+  }
+
+  // Moves a streamed answer's pieces from its producer to the stream's buffer until the producer ends, the peer
+  // resets the stream, or the connection closes.
+  asio::awaitable<void> pump(int32_t id, std::shared_ptr<H2Stream> s) {
+    s->drained.emplace(stream_.get_executor());
+    for (;;) {
+      while (!done_ && streams_.count(id) != 0 && s->unsent() > kStreamHighWater) {
+        s->drained->expires_at(asio::steady_timer::time_point::max());
+        co_await s->drained->async_wait(kTuple);
+      }
+      if (done_ || streams_.count(id) == 0) break;
+      std::optional<std::string> piece = co_await s->producer->next();
+      if (done_ || streams_.count(id) == 0) break;
+      if (piece) {
+        s->body += *piece;
+      } else {
+        s->eof = true;
+      }
+      if (s->deferred) {
+        s->deferred = false;
+        nghttp2_session_resume_data(session_, id);
+      }
+      wake();
+      if (s->eof) co_return;
+    }
+    s->producer->cancel();
   }
 
   static ssize_t read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
                            nghttp2_data_source* source, void*) {
     auto* s = static_cast<H2Stream*>(source->ptr);
-    const size_t n = std::min(length, s->body.size() - s->sent);
+    if (s->producer && s->unsent() == 0 && !s->eof) {
+      s->deferred = true;  // the pump resumes the stream when the producer gives more
+      return NGHTTP2_ERR_DEFERRED;
+    }
+    const size_t n = std::min(length, s->unsent());
     std::memcpy(buf, s->body.data() + s->sent, n);
     s->sent += n;
-    if (s->sent == s->body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (s->unsent() == 0) {
+      if (!s->producer || s->eof) *flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (s->producer) {
+        s->body.clear();
+        s->sent = 0;
+        if (s->drained) s->drained->cancel();
+      }
+    }
     return static_cast<ssize_t>(n);
   }
 
@@ -249,6 +319,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (!ends_request) return 0;
     auto it = c->streams_.find(frame->hd.stream_id);
     if (it == c->streams_.end()) return 0;
+    ++c->in_flight_;  // counted now, so the reader knows at once that an answer is pending
     asio::co_spawn(c->stream_.get_executor(), c->answer(frame->hd.stream_id, it->second), [](std::exception_ptr e) {
       if (!e) return;
       try {
@@ -261,7 +332,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   static int on_close(nghttp2_session*, int32_t id, uint32_t, void* user) {
-    static_cast<Connection*>(user)->streams_.erase(id);
+    auto* c = static_cast<Connection*>(user);
+    auto it = c->streams_.find(id);
+    if (it == c->streams_.end()) return 0;
+    if (it->second->producer && !it->second->eof) it->second->producer->cancel();
+    if (it->second->drained) it->second->drained->cancel();
+    c->streams_.erase(it);
     return 0;
   }
 

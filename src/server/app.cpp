@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "kinesisd/api/catalog_writer.hpp"
+#include "kinesisd/api/subscription.hpp"
 #include "kinesisd/api/front_door.hpp"
 #include "kinesisd/engine/data_plane.hpp"
 #include "kinesisd/engine/record_cipher.hpp"
@@ -240,6 +241,10 @@ int run(const Config& config) {
   engine::RateLimiter rate_limiter(rate_options);
   api::Services services{&registry, &catalog, &data, &iterators, storage_pool.get_executor(), read_pool.get_executor()};
   services.limiter = &rate_limiter;
+  api::SubscriptionHub subscriptions;
+  services.subscriptions = &subscriptions;
+  services.throughput_limits = config.throughput_limits;
+  services.subscription_lifetime_ms = config.subscription_lifetime_ms;
   api::FrontDoor front_door(services);
   net::SessionShared shared;
   shared.front_door = &front_door;
@@ -279,6 +284,7 @@ int run(const Config& config) {
     shared.stopping = true;
     server.stop();
     shared.run_stop_hooks();  // GOAWAY to every HTTP/2 session, idle ones too
+    subscriptions.end_all();  // event streams end cleanly instead of being cut
     *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     drain.expires_after(std::chrono::milliseconds(100));  // time for the GOAWAY frames to go out
     drain.async_wait(check_drained);

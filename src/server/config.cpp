@@ -144,6 +144,9 @@ const std::vector<Option>& options() {
        integer(&Config::delete_stream_ms, 0, 3'600'000)},
       {"update-stream-ms", "MS", "how long an updated stream stays UPDATING (default 500)",
        integer(&Config::update_stream_ms, 0, 3'600'000)},
+      {"subscription-lifetime-ms", "MS", "how long a SubscribeToShard event stream lasts (default 300000, AWS's 5 "
+                                         "minutes)",
+       integer(&Config::subscription_lifetime_ms, 1000, 3'600'000)},
       {"shard-limit", "N", "open shards allowed per account and region (default 500)",
        integer(&Config::shard_limit, 1, 1'000'000)},
       {"initialize-streams", "NAME[:SHARDS[:REGION]],...",

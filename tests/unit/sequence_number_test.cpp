@@ -101,7 +101,7 @@ TEST(SequenceNumber, ShardMetaStartingAndEndingNumbers) {
   EXPECT_FALSE(shard.ending_sequence_number().has_value());
   shard.end_position = 18;  // one past the last record, at position 17
   ASSERT_TRUE(shard.ending_sequence_number().has_value());
-  EXPECT_EQ(*shard.ending_sequence_number(), (SequenceNumber{1700000000, 3, 17, 0}));
+  EXPECT_EQ(*shard.ending_sequence_number(), (SequenceNumber{1700000000, 3, 17, kRecordSub}));
   shard.end_position = 0;  // closed without records: ends where it started
   EXPECT_EQ(*shard.ending_sequence_number(), (SequenceNumber{1700000000, 3, 0, 0}));
 }
@@ -146,6 +146,20 @@ TEST(SequenceNumber, ParseRejectsNumbersAboveTheLayout) {
   const char* kTwoTo185Plus184 = "73559785961562665201200657303214840813699477864812904448";
   auto parsed = SequenceNumber::parse(kTwoTo185Plus184);
   EXPECT_FALSE(parsed.has_value());
+}
+
+TEST(SequenceNumber, StartPositionsOfAtAndAfter) {
+  const auto record = SequenceNumber::of_record(1700000000, 2, 41);
+  EXPECT_EQ(record.start_position(false), 41u);
+  EXPECT_EQ(record.start_position(true), 42u);
+  // A "before" mark (a shard's StartingSequenceNumber, a continuation with nothing delivered) starts at its
+  // position either way: AFTER_SEQUENCE_NUMBER with the StartingSequenceNumber yields the first record.
+  const auto start = SequenceNumber::before(1700000000, 2, 0);
+  EXPECT_EQ(start.start_position(false), 0u);
+  EXPECT_EQ(start.start_position(true), 0u);
+  EXPECT_TRUE(numerically_less(start.to_string(), SequenceNumber::of_record(1700000000, 2, 0).to_string()));
+  EXPECT_TRUE(numerically_less(SequenceNumber::of_record(1700000000, 2, 0).to_string(),
+                               SequenceNumber::before(1700000000, 2, 1).to_string()));
 }
 
 }  // namespace

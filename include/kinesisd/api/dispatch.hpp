@@ -9,5 +9,7 @@ namespace kinesisd::api {
 
 // nullptr when kinesisd has no handler for the operation.
 Handler find_handler(std::string_view operation);
+// nullptr unless the operation answers an event stream.
+StreamHandler find_stream_handler(std::string_view operation);
 
 }  // namespace kinesisd::api

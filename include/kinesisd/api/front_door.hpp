@@ -19,8 +19,6 @@ class FrontDoor {
   Services services_;
 };
 
-enum class Protocol { kJson, kCbor };
-
 // An AWS-shaped error in the request's protocol.
 ApiResponse error_response(const Error& error, Protocol protocol = Protocol::kJson);
 

@@ -54,4 +54,8 @@ KINESISD_HANDLER(describe_limits);
 KINESISD_HANDLER(describe_account_settings);
 KINESISD_HANDLER(update_account_settings);
 
+// subscribe.cpp: SubscribeToShard answers an event stream.
+boost::asio::awaitable<StreamOutput> subscribe_to_shard(Services& services, const CallContext& ctx,
+                                                         const rapidjson::Value& in);
+
 }  // namespace kinesisd::api

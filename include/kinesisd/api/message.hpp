@@ -2,6 +2,9 @@
 // Nothing here knows how it was framed.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <optional>
 #include <string>
 
 namespace kinesisd::api {
@@ -17,11 +20,25 @@ struct ApiRequest {
   std::string body;
 };
 
+// A body produced over time (SubscribeToShard's event stream). The transport sends the status line and headers
+// without a length, then pulls chunks until next() gives nullopt, and sends each as soon as it has it: HTTP/1.1
+// as a chunk of a chunked body, HTTP/2 as DATA frames. next() and cancel() are called on the connection's
+// executor, never concurrently with each other.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // The next bytes of the body, or nullopt when it is complete. Never throws.
+  virtual boost::asio::awaitable<std::optional<std::string>> next() = 0;
+  // The client went away (or the transport is closing): a pending or later next() ends with nullopt promptly.
+  virtual void cancel() = 0;
+};
+
 struct ApiResponse {
   unsigned status = 200;
   std::string content_type;
   std::string body;
   std::string error_type;  // x-amzn-ErrorType, empty on success
+  std::shared_ptr<ResponseStream> stream;  // when set, `body` is empty and the body comes from here
 };
 
 }  // namespace kinesisd::api

@@ -67,6 +67,10 @@ class Shard : public std::enable_shared_from_this<Shard> {
   // later ones fail with ResourceInUse so the caller can route them to the children. `done` gets the end
   // position: one past the last record the shard will ever hold.
   void close(std::function<void(uint64_t end_position)> done);
+  // Calls `wake` once, on the strand: at once when the log already holds a record at `position` or the shard is
+  // closed, otherwise after the next write lands (or the shard closes). Readers re-check and ask again; this is
+  // how subscriptions are pushed records as they are appended rather than polling.
+  void when_readable(uint64_t position, std::function<void()> wake);
   // For a shard already closed at start (no writes in flight).
   void mark_closed() { closed_ = true; }
   // Storage-pool side: fdatasync when there were writes since the last sync (the `interval` policy's timer).
@@ -78,7 +82,8 @@ class Shard : public std::enable_shared_from_this<Shard> {
 
  private:
   struct Batch;
-  void flush();  // on the strand
+  void flush();          // on the strand
+  void wake_readers();   // on the strand
 
   boost::asio::any_io_executor strand_;
   boost::asio::any_io_executor storage_;
@@ -91,6 +96,7 @@ class Shard : public std::enable_shared_from_this<Shard> {
   bool writing_ = false;
   bool closed_ = false;
   std::vector<std::shared_ptr<Batch>> pending_;
+  std::vector<std::function<void()>> readers_;  // when_readable waiters
   TokenBucket write_bytes_{kWriteBytesPerSecond, kWriteBytesPerSecond};
   TokenBucket write_records_{kWriteRecordsPerSecond, kWriteRecordsPerSecond};
   TokenBucket read_calls_{kReadCallsPerSecond, kReadCallsPerSecond};

@@ -26,6 +26,7 @@ struct Config {
   int64_t create_stream_ms = 500;
   int64_t delete_stream_ms = 500;
   int64_t update_stream_ms = 500;
+  int64_t subscription_lifetime_ms = 300'000;
   int64_t shard_limit = 500;
   std::vector<InitialStream> initialize_streams;
   std::string tls_cert;
