@@ -5,6 +5,7 @@
 #include "kinesisd/api/consumer_ref.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
+#include "kinesisd/api/resources.hpp"
 
 namespace kinesisd::api {
 namespace {
@@ -26,14 +27,13 @@ void write_consumer(const engine::ConsumerMeta& c, const engine::StreamMeta& s, 
 }  // namespace
 
 KINESISD_HANDLER(register_stream_consumer) {
-  if (in.HasMember("Tags")) {
-    // Consumer tags need TagResource on consumer ARNs, which this version does not keep; refuse rather than drop.
-    co_return make_error(ErrorCode::kInvalidArgument, "Tags on stream consumers are not supported by this kinesisd version.");
-  }
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
   const std::string name = *get_string(in, "ConsumerName");
   const auto& limits = services.registry->limits();
+  const auto tags = read_tag_map(get_object(in, "Tags"));
+  if (auto t = check_tags_to_add("consumer " + name, (*stream)->account, tags); !t) co_return t.error();
+  if (auto t = check_tag_count("consumer " + name, (*stream)->account, tags); !t) co_return t.error();
   engine::ConsumerMeta created;
   Status s = services.registry->update_stream(ctx.region, (*stream)->name, ctx.now_ms, [&](engine::StreamMeta& m) -> Status {
     const auto st = m.status(ctx.now_ms);
@@ -59,6 +59,7 @@ KINESISD_HANDLER(register_stream_consumer) {
     created.name = name;
     created.created_ms = ctx.now_ms;
     created.ready_at_ms = ctx.now_ms + limits.create_delay_ms;
+    created.tags = tags;
     m.consumers.push_back(created);
     return Status::Ok();
   });

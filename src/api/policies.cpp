@@ -1,5 +1,6 @@
-// PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy on stream ARNs. The policy text is stored as given
-// in StreamMeta::resource_policy (persisted with the catalog); it is not enforced until signatures are verified.
+// PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy on stream and consumer ARNs. The policy text is
+// stored as given with the stream or consumer (persisted with the catalog); it is not enforced until signatures
+// are verified.
 #include <rapidjson/error/en.h>
 
 #include "kinesisd/api/catalog_writer.hpp"
@@ -32,16 +33,12 @@ Status check_policy(const std::string& policy) {
   return Status::Ok();
 }
 
-// Changes the policy of the stream the call resolved, atomically with the status check, then persists.
-boost::asio::awaitable<Output> change_policy(Services& services, const CallContext& ctx, const StreamRef& stream,
+// Changes the policy of the resource the call resolved, atomically with the status checks, then persists.
+boost::asio::awaitable<Output> change_policy(Services& services, const CallContext& ctx, const ResourceRef& ref,
                                              const std::function<Status(std::string&)>& change) {
-  const std::string id = stream->stream_id;
-  auto s = services.registry->update_stream(ctx.region, stream->name, ctx.now_ms, [&](engine::StreamMeta& m) {
-    if (m.stream_id != id) {
-      return Status(make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name)));
-    }
-    if (auto st = require_changeable(m, ctx.now_ms); !st) return st;
-    return change(m.resource_policy);
+  auto s = services.registry->update_stream(ctx.region, ref.stream->name, ctx.now_ms, [&](engine::StreamMeta& m) {
+    return change_resource(services, ctx, m, ref,
+                           [&](std::map<std::string, std::string>&, std::string& policy) { return change(policy); });
   });
   if (!s) co_return s.error();
   if (auto p = co_await services.catalog->persist(); !p) co_return p.error();
@@ -52,30 +49,30 @@ boost::asio::awaitable<Output> change_policy(Services& services, const CallConte
 }  // namespace
 
 KINESISD_HANDLER(put_resource_policy) {
-  auto stream = resolve_resource_arn(services, ctx, in);
-  if (!stream) co_return stream.error();
+  auto ref = resolve_resource_arn(services, ctx, in);
+  if (!ref) co_return ref.error();
   const std::string policy = get_string(in, "Policy").value_or("");
   if (auto s = check_policy(policy); !s) co_return s.error();
-  co_return co_await change_policy(services, ctx, *stream, [&](std::string& current) {
+  co_return co_await change_policy(services, ctx, *ref, [&](std::string& current) {
     current = policy;
     return Status::Ok();
   });
 }
 
 KINESISD_HANDLER(get_resource_policy) {
-  auto stream = resolve_resource_arn(services, ctx, in);
-  if (!stream) co_return stream.error();
-  const auto& policy = (*stream)->resource_policy;
+  auto ref = resolve_resource_arn(services, ctx, in);
+  if (!ref) co_return ref.error();
+  const auto& policy = resource_policy(*ref);
   rapidjson::Document out(rapidjson::kObjectType);
   OutBuilder(out, out.GetAllocator()).str("Policy", policy.empty() ? kNoPolicy : policy);
   co_return out;
 }
 
 KINESISD_HANDLER(delete_resource_policy) {
-  auto stream = resolve_resource_arn(services, ctx, in);
-  if (!stream) co_return stream.error();
+  auto ref = resolve_resource_arn(services, ctx, in);
+  if (!ref) co_return ref.error();
   const std::string arn = get_string(in, "ResourceARN").value_or("");
-  co_return co_await change_policy(services, ctx, *stream, [&](std::string& current) {
+  co_return co_await change_policy(services, ctx, *ref, [&](std::string& current) {
     if (current.empty()) {
       return Status(make_error(ErrorCode::kResourceNotFound, "No resource policy found for resource ARN " + arn + "."));
     }

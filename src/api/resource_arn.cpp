@@ -1,5 +1,5 @@
 // ResourceARN resolution (TagResource, UntagResource, ListTagsForResource, Put/Get/DeleteResourcePolicy) and the
-// status rule for changing a stream's tags or policy.
+// status rules for changing the tags or policy of a stream or of a consumer.
 #include "kinesisd/api/resources.hpp"
 
 namespace kinesisd::api {
@@ -12,9 +12,27 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
+// The consumer `name` created at `created` (epoch seconds, as in its ARN) that is not gone at `now` (any
+// consumer of that name and time when `now` is INT64_MIN).
+template <class Stream>  // StreamMeta or const StreamMeta
+auto* find_consumer(Stream& s, const std::string& name, const std::string& created, int64_t now) {
+  for (auto& c : s.consumers) {
+    if (c.name == name && std::to_string(c.created_ms / 1000) == created &&
+        (now == INT64_MIN || c.status(now) != engine::ConsumerStatus::kGone)) {
+      return &c;
+    }
+  }
+  return static_cast<decltype(&s.consumers[0])>(nullptr);
+}
+
+std::string consumer_missing(const std::string& name, const std::string& created, const engine::StreamMeta& s) {
+  return "Consumer " + name + " with creation timestamp " + created + " under stream " + s.name + " and account " +
+         s.account + " not found.";
+}
+
 }  // namespace
 
-Result<StreamRef> resolve_resource_arn(Services& services, const CallContext& ctx, const rapidjson::Value& in) {
+Result<ResourceRef> resolve_resource_arn(Services& services, const CallContext& ctx, const rapidjson::Value& in) {
   const std::string arn = get_string(in, "ResourceARN").value_or("");
   auto invalid = [&] { return make_error(ErrorCode::kInvalidArgument, "Invalid ResourceARN: " + arn); };
   // arn:<partition>:kinesis:<region>:<account>:<resource>
@@ -49,22 +67,48 @@ Result<StreamRef> resolve_resource_arn(Services& services, const CallContext& ct
   b.str("StreamARN", stream_arn);
   if (auto id = get_string(in, "StreamId")) b.str("StreamId", *id);
   auto stream = resolve_stream(services, ctx, ref);
-  if (!stream || consumer.empty()) return stream;
+  if (!stream) return stream.error();
+  if (consumer.empty()) return ResourceRef{stream.value(), "", 0};
 
-  // A registered consumer exists, but its tags and resource policy are not kept yet: say so instead of
-  // pretending it is missing or dropping the change.
   const size_t colon = consumer.rfind(':');
-  for (const auto& c : (*stream)->consumers) {
-    if (c.name == consumer.substr(0, colon) && c.status(ctx.now_ms) != engine::ConsumerStatus::kGone &&
-        std::to_string(c.created_ms / 1000) == consumer.substr(colon + 1)) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "Tags and resource policies of stream consumers are not supported by this kinesisd version.");
-    }
+  const std::string name = consumer.substr(0, colon);
+  const std::string created = consumer.substr(colon + 1);
+  if (find_consumer(**stream, name, created, ctx.now_ms) == nullptr) {
+    return make_error(ErrorCode::kResourceNotFound, consumer_missing(name, created, **stream));
   }
-  return make_error(ErrorCode::kResourceNotFound,
-                    "Consumer " + consumer.substr(0, colon) + " with creation timestamp " +
-                        consumer.substr(colon + 1) + " under stream " + (*stream)->name + " and account " +
-                        (*stream)->account + " not found.");
+  return ResourceRef{stream.value(), name, std::stoll(created)};
+}
+
+Status change_resource(Services& services, const CallContext& ctx, engine::StreamMeta& m, const ResourceRef& ref,
+                       const ResourceChange& change) {
+  if (m.stream_id != ref.stream->stream_id) {
+    return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name));
+  }
+  if (auto st = require_changeable(m, ctx.now_ms); !st) return st;
+  if (ref.consumer.empty()) return change(m.tags, m.resource_policy);
+  const std::string created = std::to_string(ref.consumer_created_secs);
+  engine::ConsumerMeta* c = find_consumer(m, ref.consumer, created, ctx.now_ms);
+  if (c == nullptr) return make_error(ErrorCode::kResourceNotFound, consumer_missing(ref.consumer, created, m));
+  if (const auto st = c->status(ctx.now_ms); st != engine::ConsumerStatus::kActive) {
+    return make_error(ErrorCode::kResourceInUse, "Consumer " + ref.consumer + " with creation timestamp " + created +
+                                                     " under stream " + m.name + " and account " + m.account +
+                                                     " is not in ACTIVE status.");
+  }
+  return change(c->tags, c->resource_policy);
+}
+
+const engine::ConsumerMeta* resource_consumer(const ResourceRef& ref) {
+  return find_consumer(*ref.stream, ref.consumer, std::to_string(ref.consumer_created_secs), INT64_MIN);
+}
+
+const std::map<std::string, std::string>& resource_tags(const ResourceRef& ref) {
+  if (ref.consumer.empty()) return ref.stream->tags;
+  return resource_consumer(ref)->tags;
+}
+
+const std::string& resource_policy(const ResourceRef& ref) {
+  if (ref.consumer.empty()) return ref.stream->resource_policy;
+  return resource_consumer(ref)->resource_policy;
 }
 
 Status require_changeable(const engine::StreamMeta& s, int64_t now_ms) {

@@ -44,8 +44,8 @@ KINESISD_HANDLER(create_stream) {
     }
   }
   // Tags on creation follow AddTagsToStream's rules (AWS requires kinesis:AddTagsToStream for them).
-  if (auto s = check_tags_to_add(req.name, services.registry->limits().account, req.tags); !s) co_return s.error();
-  if (auto s = check_tag_count(req.name, services.registry->limits().account, req.tags); !s) co_return s.error();
+  if (auto s = check_tags_to_add("stream " + req.name, services.registry->limits().account, req.tags); !s) co_return s.error();
+  if (auto s = check_tag_count("stream " + req.name, services.registry->limits().account, req.tags); !s) co_return s.error();
   req.max_record_size_kib = get_int(in, "MaxRecordSizeInKiB");
   req.warm_throughput_mibps = get_int(in, "WarmThroughputMiBps");
   req.record_distribution = get_string(in, "RecordDistributionStrategy").value_or("USER_PARTITION_KEY");

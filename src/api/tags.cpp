@@ -68,22 +68,17 @@ Error invalid_characters() {
                     "_ . / = + - % @ :.");
 }
 
-std::string under(const std::string& stream, const std::string& account) {
-  return stream + " under account " + account;
+std::string under(const std::string& subject, const std::string& account) {
+  return subject + " under account " + account;
 }
 
-// Applies `change` to the tags of `stream` (the snapshot the call resolved), atomically with the checks, and
-// persists the catalog before answering.
-boost::asio::awaitable<Output> change_tags(
-    Services& services, const CallContext& ctx, const StreamRef& stream,
-    const std::function<Status(std::map<std::string, std::string>&)>& change) {
-  const std::string id = stream->stream_id;
-  auto s = services.registry->update_stream(ctx.region, stream->name, ctx.now_ms, [&](engine::StreamMeta& m) {
-    if (m.stream_id != id) {
-      return Status(make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name)));
-    }
-    if (auto st = require_changeable(m, ctx.now_ms); !st) return st;
-    return change(m.tags);
+// Applies `change` to the tags of the resource the call resolved, atomically with the checks, and persists the
+// catalog before answering.
+boost::asio::awaitable<Output> change_tags(Services& services, const CallContext& ctx, const ResourceRef& ref,
+                                           const std::function<Status(std::map<std::string, std::string>&)>& change) {
+  auto s = services.registry->update_stream(ctx.region, ref.stream->name, ctx.now_ms, [&](engine::StreamMeta& m) {
+    return change_resource(services, ctx, m, ref,
+                           [&](std::map<std::string, std::string>& tags, std::string&) { return change(tags); });
   });
   if (!s) co_return s.error();
   if (auto p = co_await services.catalog->persist(); !p) co_return p.error();
@@ -91,39 +86,41 @@ boost::asio::awaitable<Output> change_tags(
   co_return out;
 }
 
-boost::asio::awaitable<Output> add_tags(Services& services, const CallContext& ctx, const StreamRef& stream,
+boost::asio::awaitable<Output> add_tags(Services& services, const CallContext& ctx, const ResourceRef& ref,
                                         const rapidjson::Value& in) {
   const auto tags = read_tag_map(get_object(in, "Tags"));
-  if (auto s = check_tags_to_add(stream->name, stream->account, tags); !s) co_return s.error();
-  co_return co_await change_tags(services, ctx, stream, [&](std::map<std::string, std::string>& current) {
+  const std::string subject = ref.subject();
+  const std::string& account = ref.stream->account;
+  if (auto s = check_tags_to_add(subject, account, tags); !s) co_return s.error();
+  co_return co_await change_tags(services, ctx, ref, [&](std::map<std::string, std::string>& current) {
     auto merged = current;
     for (const auto& [k, v] : tags) merged[k] = v;
-    if (auto s = check_tag_count(stream->name, stream->account, merged); !s) return s;
+    if (auto s = check_tag_count(subject, account, merged); !s) return s;
     current = std::move(merged);
     return Status::Ok();
   });
 }
 
-boost::asio::awaitable<Output> remove_tags(Services& services, const CallContext& ctx, const StreamRef& stream,
+boost::asio::awaitable<Output> remove_tags(Services& services, const CallContext& ctx, const ResourceRef& ref,
                                            const rapidjson::Value& in) {
   std::vector<std::string> keys;
   if (auto it = in.FindMember("TagKeys"); it != in.MemberEnd() && it->value.IsArray()) {
     for (const auto& k : it->value.GetArray())
       if (k.IsString()) keys.emplace_back(k.GetString(), k.GetStringLength());
   }
-  if (auto s = check_tag_keys_to_remove(stream->name, stream->account, keys); !s) co_return s.error();
+  if (auto s = check_tag_keys_to_remove(ref.subject(), ref.stream->account, keys); !s) co_return s.error();
   // AWS: "If you specify a tag that does not exist, it is ignored."
-  co_return co_await change_tags(services, ctx, stream, [&](std::map<std::string, std::string>& current) {
+  co_return co_await change_tags(services, ctx, ref, [&](std::map<std::string, std::string>& current) {
     for (const auto& k : keys) current.erase(k);
     return Status::Ok();
   });
 }
 
 // Tags sorted by key, from after `start_after`, at most `limit`; true when more remain.
-bool write_tags(const engine::StreamMeta& s, const std::optional<std::string>& start_after,
+bool write_tags(const std::map<std::string, std::string>& tags, const std::optional<std::string>& start_after,
                 std::optional<int64_t> limit, rapidjson::Value& list, rapidjson::Document::AllocatorType& alloc) {
-  auto it = start_after ? s.tags.upper_bound(*start_after) : s.tags.begin();
-  for (int64_t n = 0; it != s.tags.end(); ++it, ++n) {
+  auto it = start_after ? tags.upper_bound(*start_after) : tags.begin();
+  for (int64_t n = 0; it != tags.end(); ++it, ++n) {
     if (limit && n == *limit) return true;
     rapidjson::Value tag(rapidjson::kObjectType);
     OutBuilder(tag, alloc).str("Key", it->first).str("Value", it->second);
@@ -144,64 +141,66 @@ std::map<std::string, std::string> read_tag_map(const rapidjson::Value* tags) {
   return out;
 }
 
-Status check_tags_to_add(const std::string& stream, const std::string& account,
+Status check_tags_to_add(const std::string& subject, const std::string& account,
                          const std::map<std::string, std::string>& tags) {
   for (const auto& [k, v] : tags)
     if (!valid_tag_chars(k) || !valid_tag_chars(v)) return invalid_characters();
   for (const auto& [k, v] : tags) {
     if (k.find('%') != std::string::npos || v.find('%') != std::string::npos) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "Failed to add tags to stream " + under(stream, account) + std::string(kAllowedAfter));
+                        "Failed to add tags to " + under(subject, account) + std::string(kAllowedAfter));
     }
   }
   for (const auto& [k, v] : tags) {
     if (reserved_key(k)) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "Failed to add tags to stream " + under(stream, account) +
+                        "Failed to add tags to " + under(subject, account) +
                             " because some tag keys start with the prefix 'aws:', which is reserved for use by AWS.");
     }
   }
   return Status::Ok();
 }
 
-Status check_tag_keys_to_remove(const std::string& stream, const std::string& account,
+Status check_tag_keys_to_remove(const std::string& subject, const std::string& account,
                                 const std::vector<std::string>& keys) {
   for (const auto& k : keys)
     if (!valid_tag_chars(k)) return invalid_characters();
   for (const auto& k : keys) {
     if (k.find('%') != std::string::npos) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "Failed to remove tags from stream " + under(stream, account) + std::string(kAllowedAfter));
+                        "Failed to remove tags from " + under(subject, account) + std::string(kAllowedAfter));
     }
   }
   for (const auto& k : keys) {
     if (reserved_key(k)) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "Failed to remove tags from stream " + under(stream, account) +
+                        "Failed to remove tags from " + under(subject, account) +
                             " because some tag keys start with the prefix 'aws:', which is reserved for use by AWS.");
     }
   }
   return Status::Ok();
 }
 
-Status check_tag_count(const std::string& stream, const std::string& account,
+Status check_tag_count(const std::string& subject, const std::string& account,
                        const std::map<std::string, std::string>& tags) {
   if (tags.size() <= kMaxTagsPerStream) return Status::Ok();
-  return make_error(ErrorCode::kInvalidArgument, "Failed to add tags to stream " + under(stream, account) +
-                                                     " because a given stream cannot have more than " +
+  return make_error(ErrorCode::kInvalidArgument, "Failed to add tags to " + under(subject, account) +
+                                                     " because a given " + subject.substr(0, subject.find(' ')) + " cannot have more than " +
                                                      std::to_string(kMaxTagsPerStream) + " tags associated with it.");
 }
 
 KINESISD_HANDLER(add_tags_to_stream) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  co_return co_await add_tags(services, ctx, *stream, in);
+  const ResourceRef ref{*stream, "", 0};  // named: GCC 12 mishandles braced temporaries passed to coroutines
+  co_return co_await add_tags(services, ctx, ref, in);
 }
 
 KINESISD_HANDLER(remove_tags_from_stream) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  co_return co_await remove_tags(services, ctx, *stream, in);
+  const ResourceRef ref{*stream, "", 0};  // named: GCC 12 mishandles braced temporaries passed to coroutines
+  co_return co_await remove_tags(services, ctx, ref, in);
 }
 
 KINESISD_HANDLER(list_tags_for_stream) {
@@ -210,30 +209,30 @@ KINESISD_HANDLER(list_tags_for_stream) {
   rapidjson::Document out(rapidjson::kObjectType);
   OutBuilder b(out, out.GetAllocator());
   auto& list = b.array("Tags");
-  const bool more = write_tags(**stream, get_string(in, "ExclusiveStartTagKey"), get_int(in, "Limit"), list,
+  const bool more = write_tags((*stream)->tags, get_string(in, "ExclusiveStartTagKey"), get_int(in, "Limit"), list,
                                out.GetAllocator());
   b.boolean("HasMoreTags", more);
   co_return out;
 }
 
 KINESISD_HANDLER(tag_resource) {
-  auto stream = resolve_resource_arn(services, ctx, in);
-  if (!stream) co_return stream.error();
-  co_return co_await add_tags(services, ctx, *stream, in);
+  auto ref = resolve_resource_arn(services, ctx, in);
+  if (!ref) co_return ref.error();
+  co_return co_await add_tags(services, ctx, *ref, in);
 }
 
 KINESISD_HANDLER(untag_resource) {
-  auto stream = resolve_resource_arn(services, ctx, in);
-  if (!stream) co_return stream.error();
-  co_return co_await remove_tags(services, ctx, *stream, in);
+  auto ref = resolve_resource_arn(services, ctx, in);
+  if (!ref) co_return ref.error();
+  co_return co_await remove_tags(services, ctx, *ref, in);
 }
 
 KINESISD_HANDLER(list_tags_for_resource) {
-  auto stream = resolve_resource_arn(services, ctx, in);
-  if (!stream) co_return stream.error();
+  auto ref = resolve_resource_arn(services, ctx, in);
+  if (!ref) co_return ref.error();
   rapidjson::Document out(rapidjson::kObjectType);
   OutBuilder b(out, out.GetAllocator());
-  write_tags(**stream, std::nullopt, std::nullopt, b.array("Tags"), out.GetAllocator());
+  write_tags(resource_tags(*ref), std::nullopt, std::nullopt, b.array("Tags"), out.GetAllocator());
   co_return out;
 }
 

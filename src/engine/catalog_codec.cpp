@@ -19,6 +19,24 @@ void put(Writer& w, const char* key, int64_t v) {
   w.Int64(v);
 }
 
+void encode_tags(Writer& w, const std::map<std::string, std::string>& tags) {
+  w.Key("tags");
+  w.StartObject();
+  for (const auto& [k, v] : tags) {
+    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  }
+  w.EndObject();
+}
+
+void decode_tags(const rapidjson::Value& v, std::map<std::string, std::string>& tags) {
+  if (!v.IsObject()) return;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+    if (it->value.IsString())
+      tags[std::string(it->name.GetString(), it->name.GetStringLength())] =
+          std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
 void encode_shard(Writer& w, const ShardMeta& s) {
   w.StartObject();
   put(w, "id", s.shard_id);
@@ -64,13 +82,7 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   w.StartArray();
   for (const auto& m : s.shard_level_metrics) w.String(m.c_str());
   w.EndArray();
-  w.Key("tags");
-  w.StartObject();
-  for (const auto& [k, v] : s.tags) {
-    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  }
-  w.EndObject();
+  encode_tags(w, s.tags);
   w.Key("shards");
   w.StartArray();
   for (const auto& shard : s.shards) encode_shard(w, shard);
@@ -83,6 +95,8 @@ void encode_stream(Writer& w, const StreamMeta& s) {
     put(w, "created", c.created_ms);
     put(w, "readyAt", c.ready_at_ms);
     put(w, "deleteAt", c.delete_at_ms);
+    if (!c.resource_policy.empty()) put(w, "policy", c.resource_policy);
+    if (!c.tags.empty()) encode_tags(w, c.tags);
     w.EndObject();
   }
   w.EndArray();
@@ -192,11 +206,7 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
     if (sv.HasMember("metrics") && sv["metrics"].IsArray())
       for (const auto& m : sv["metrics"].GetArray())
         if (m.IsString()) s.shard_level_metrics.emplace_back(m.GetString());
-    if (sv.HasMember("tags") && sv["tags"].IsObject())
-      for (auto it = sv["tags"].MemberBegin(); it != sv["tags"].MemberEnd(); ++it)
-        if (it->value.IsString())
-          s.tags[std::string(it->name.GetString(), it->name.GetStringLength())] =
-              std::string(it->value.GetString(), it->value.GetStringLength());
+    if (sv.HasMember("tags")) decode_tags(sv["tags"], s.tags);
     if (!sv.HasMember("shards") || !sv["shards"].IsArray()) return bad("stream without shards");
     for (const auto& hv : sv["shards"].GetArray()) {
       if (!hv.IsObject()) return bad("shard is not an object");
@@ -225,6 +235,8 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
         consumer.created_ms = c.num("created");
         consumer.ready_at_ms = c.num("readyAt");
         consumer.delete_at_ms = c.num("deleteAt");
+        if (cv.HasMember("policy")) consumer.resource_policy = c.str("policy");
+        if (cv.HasMember("tags")) decode_tags(cv["tags"], consumer.tags);
         if (!c.problem.empty()) return bad(c.problem);
         s.consumers.push_back(std::move(consumer));
       }

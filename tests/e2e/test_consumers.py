@@ -42,12 +42,7 @@ class ConsumersTest(ServerTestCase):
         self.assertEqual(by_name["ConsumerARN"], consumer["ConsumerARN"])
         summary = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
         self.assertEqual(summary["ConsumerCount"], 1)
-        # Consumer tags are not kept yet: refused as such, not reported missing.
-        with self.assertRaises(ClientError) as ctx:
-            c.list_tags_for_resource(ResourceARN=consumer["ConsumerARN"])
-        self.assertClientError(ctx, "InvalidArgumentException",
-                               "Tags and resource policies of stream consumers are not supported by this kinesisd "
-                               "version.")
+        self.assertEqual(c.list_tags_for_resource(ResourceARN=consumer["ConsumerARN"])["Tags"], [])
         c.deregister_stream_consumer(ConsumerARN=consumer["ConsumerARN"])
         self.assertEqual(c.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
                          ["ConsumerStatus"], "DELETING")
@@ -106,6 +101,58 @@ class ConsumersTest(ServerTestCase):
         c.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
         wait_gone(c, name)
 
+    def test_consumer_tags_and_policy(self):
+        c = self.kinesis
+        name, arn = self.stream()
+        consumer = c.register_stream_consumer(StreamARN=arn, ConsumerName="tagged",
+                                              Tags={"team": "fanout", "env": "dev"})["Consumer"]
+        carn = consumer["ConsumerARN"]
+        self.assertEqual(c.list_tags_for_resource(ResourceARN=carn)["Tags"],
+                         [{"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "fanout"}])
+        # Changes need an ACTIVE consumer.
+        with self.assertRaises(ClientError) as ctx:
+            c.tag_resource(ResourceARN=carn, Tags={"x": "1"})
+        self.assertClientError(ctx, "ResourceInUseException")
+        self.wait_consumer(carn, "ACTIVE")
+        c.tag_resource(ResourceARN=carn, Tags={"x": "1", "env": "prod"})
+        c.untag_resource(ResourceARN=carn, TagKeys=["team", "absent"])
+        self.assertEqual(c.list_tags_for_resource(ResourceARN=carn)["Tags"],
+                         [{"Key": "env", "Value": "prod"}, {"Key": "x", "Value": "1"}])
+        # The stream's own tags are separate.
+        self.assertEqual(c.list_tags_for_resource(ResourceARN=arn)["Tags"], [])
+        with self.assertRaises(ClientError) as ctx:
+            c.tag_resource(ResourceARN=carn, Tags={"aws:reserved": "v"})
+        self.assertClientError(ctx, "InvalidArgumentException")
+        self.assertIn("consumer tagged", ctx.exception.response["Error"]["Message"])
+        with self.assertRaises(ClientError) as ctx:
+            c.tag_resource(ResourceARN=carn, Tags={"k%d" % i: "v" for i in range(49)})
+        self.assertClientError(ctx, "InvalidArgumentException")
+        self.assertIn("cannot have more than 50 tags", ctx.exception.response["Error"]["Message"])
+        with self.assertRaises(ClientError) as ctx:
+            c.register_stream_consumer(StreamARN=arn, ConsumerName="bad-tags", Tags={"aws:x": "1"})
+        self.assertClientError(ctx, "InvalidArgumentException")
+
+        policy = '{"Version":"2012-10-17","Statement":[]}'
+        self.assertEqual(c.get_resource_policy(ResourceARN=carn)["Policy"], "{}")
+        c.put_resource_policy(ResourceARN=carn, Policy=policy)
+        self.assertEqual(c.get_resource_policy(ResourceARN=carn)["Policy"], policy)
+        self.assertEqual(c.get_resource_policy(ResourceARN=arn)["Policy"], "{}")
+        c.delete_resource_policy(ResourceARN=carn)
+        with self.assertRaises(ClientError) as ctx:
+            c.delete_resource_policy(ResourceARN=carn)
+        self.assertClientError(ctx, "ResourceNotFoundException")
+
+        # A consumer ARN with another creation time names no consumer.
+        other = carn.rsplit(":", 1)[0] + ":1"
+        with self.assertRaises(ClientError) as ctx:
+            c.list_tags_for_resource(ResourceARN=other)
+        self.assertClientError(ctx, "ResourceNotFoundException",
+                               "Consumer tagged with creation timestamp 1 under stream %s and account "
+                               "000000000000 not found." % name)
+        with self.assertRaises(ClientError) as ctx:
+            c.list_tags_for_resource(ResourceARN=carn.rsplit(":", 1)[0] + ":" + "9" * 40)
+        self.assertClientError(ctx, "ResourceNotFoundException")
+
     def test_consumers_survive_kill9(self):
         srv = harness.Server(create_ms=0, extra_args=["--throughput-limits", "off"])
         self.addCleanup(srv.stop)
@@ -114,11 +161,16 @@ class ConsumersTest(ServerTestCase):
         name = self.new_name("keep")
         create_active(c, name, shards=1)
         arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
-        consumer = c.register_stream_consumer(StreamARN=arn, ConsumerName="durable")["Consumer"]
+        consumer = c.register_stream_consumer(StreamARN=arn, ConsumerName="durable", Tags={"a": "1"})["Consumer"]
+        c.put_resource_policy(ResourceARN=consumer["ConsumerARN"], Policy='{"Statement":[]}')
         srv.kill9()
         srv.restart()
-        desc = srv.client().describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
+        c = srv.client()
+        desc = c.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])["ConsumerDescription"]
         self.assertEqual((desc["ConsumerName"], desc["ConsumerStatus"]), ("durable", "ACTIVE"))
+        self.assertEqual(c.list_tags_for_resource(ResourceARN=consumer["ConsumerARN"])["Tags"],
+                         [{"Key": "a", "Value": "1"}])
+        self.assertEqual(c.get_resource_policy(ResourceARN=consumer["ConsumerARN"])["Policy"], '{"Statement":[]}')
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 // it is ACTIVE or UPDATING.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,20 +15,40 @@ namespace kinesisd::api {
 // Tags a stream may carry (AWS: "The maximum number of tags per resource (stream) is 50").
 inline constexpr size_t kMaxTagsPerStream = 50;
 
-// The stream a ResourceARN (and optional StreamId) names. A stream ARN resolves like StreamARN does; a consumer
-// ARN (`stream/<name>/consumer/<consumer>:<timestamp>`) answers ResourceNotFound, since this version registers no
-// consumers; anything else is InvalidArgument.
-Result<StreamRef> resolve_resource_arn(Services& services, const CallContext& ctx, const rapidjson::Value& in);
+// A resource with tags and a policy: a stream, or a consumer registered with it.
+struct ResourceRef {
+  StreamRef stream;
+  std::string consumer;             // empty for the stream itself
+  int64_t consumer_created_secs = 0;
+
+  // "stream <name>" or "consumer <name>", as messages name the resource.
+  std::string subject() const { return consumer.empty() ? "stream " + stream->name : "consumer " + consumer; }
+};
+
+// The resource a ResourceARN (and optional StreamId) names. A stream ARN resolves like StreamARN does; a consumer
+// ARN (`stream/<name>/consumer/<consumer>:<timestamp>`) names a registered consumer that is not gone
+// (ResourceNotFound otherwise); anything else is InvalidArgument.
+Result<ResourceRef> resolve_resource_arn(Services& services, const CallContext& ctx, const rapidjson::Value& in);
+
+// Runs `change` on the tags and policy of the resource `ref` names inside the stream being updated (`m`):
+// ResourceNotFound when the stream was replaced or the consumer is gone, ResourceInUse unless the stream (or the
+// consumer) is in a state that allows changes (ACTIVE or UPDATING; a consumer ACTIVE).
+using ResourceChange = std::function<Status(std::map<std::string, std::string>& tags, std::string& policy)>;
+Status change_resource(Services& services, const CallContext& ctx, engine::StreamMeta& m, const ResourceRef& ref,
+                       const ResourceChange& change);
+// The tags and policy of the resource as resolved (a read).
+const std::map<std::string, std::string>& resource_tags(const ResourceRef& ref);
+const std::string& resource_policy(const ResourceRef& ref);
 
 // AWS's character rules for tags being added (keys and values) and the reserved `aws:` key prefix; messages name
-// the stream and account as AWS does.
-Status check_tags_to_add(const std::string& stream, const std::string& account,
+// the resource (`subject`: "stream <name>", "consumer <name>") and account as AWS does.
+Status check_tags_to_add(const std::string& subject, const std::string& account,
                          const std::map<std::string, std::string>& tags);
 // The same for tag keys being removed.
-Status check_tag_keys_to_remove(const std::string& stream, const std::string& account,
+Status check_tag_keys_to_remove(const std::string& subject, const std::string& account,
                                 const std::vector<std::string>& keys);
-// InvalidArgument when `tags` (a stream's tags after a change) exceeds kMaxTagsPerStream.
-Status check_tag_count(const std::string& stream, const std::string& account,
+// InvalidArgument when `tags` (a resource's tags after a change) exceeds kMaxTagsPerStream.
+Status check_tag_count(const std::string& subject, const std::string& account,
                        const std::map<std::string, std::string>& tags);
 
 // ResourceInUse unless the stream is ACTIVE or UPDATING (AWS: tags cannot be updated until the stream is ACTIVE).

@@ -45,6 +45,8 @@ struct ConsumerMeta {
   int64_t created_ms = 0;
   int64_t ready_at_ms = 0;   // CREATING until then
   int64_t delete_at_ms = 0;  // 0, or DELETING until then and gone after
+  std::map<std::string, std::string> tags;
+  std::string resource_policy;  // as for streams; empty when none
 
   ConsumerStatus status(int64_t now_ms) const;
   // <stream ARN>/consumer/<name>:<creation epoch seconds>
