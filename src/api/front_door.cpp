@@ -80,13 +80,13 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
                                         "The operation " + op->name + " is not supported by this kinesisd version."));
   }
 
-  rapidjson::Document input;
+  rapidjson::Document input(req.arena);
   const Status decoded = wire == Protocol::kCbor ? protocol::cbor_decode_input(req.body, *op->input, input)
                                                  : protocol::json_decode_input(req.body, *op->input, input);
   if (!decoded) co_return error_response(decoded.error());
   if (auto s = protocol::validate_input(*op->input, input); !s) co_return error_response(s.error());
 
-  CallContext ctx{op, credential->region, now_ms(), wire};
+  CallContext ctx{op, credential->region, now_ms(), wire, req.arena};
   if (services_.limiter != nullptr) {
     if (auto s = check_rate_limit(*services_.limiter, services_.registry->limits().account, ctx, input); !s) {
       co_return error_response(s.error());

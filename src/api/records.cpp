@@ -206,7 +206,7 @@ KINESISD_HANDLER(put_record) {
   if (!placement) co_return placement.error();
   const Placed& placed = placement->placed.at(0);
   if (!placed.result.status) co_return placed.result.status.error();
-  rapidjson::Document out(rapidjson::kObjectType);
+  rapidjson::Document out(rapidjson::kObjectType, ctx.arena);
   OutBuilder(out, out.GetAllocator())
       .str("ShardId", placed.shard->shard_id)
       .str("SequenceNumber", sequence_number(*placed.shard, placed.result.position))
@@ -248,7 +248,7 @@ KINESISD_HANDLER(put_records) {
   auto placement = co_await place(services, ctx, in, entries, routed, stream.value(), key_id);
   if (!placement) co_return placement.error();
 
-  rapidjson::Document out(rapidjson::kObjectType);
+  rapidjson::Document out(rapidjson::kObjectType, ctx.arena);
   auto& alloc = out.GetAllocator();
   OutBuilder b(out, alloc);
   int64_t failed = 0;

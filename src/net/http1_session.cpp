@@ -108,8 +108,16 @@ asio::awaitable<bool> write_streamed(Stream& stream, api::ApiResponse answer, un
   co_return !ec;
 }
 
+// Per-connection memory for the documents of one request at a time (see ApiRequest::arena).
+struct Arena {
+  static constexpr size_t kInline = 8 * 1024;
+  alignas(16) char inline_bytes[kInline];
+  rapidjson::MemoryPoolAllocator<> pool{inline_bytes, kInline, 16 * 1024};
+};
+
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
+  auto arena = std::make_unique<Arena>();
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(shared.limits.max_header_bytes));
@@ -154,7 +162,10 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     } in_flight{shared.requests_in_flight};
     const bool keep_alive = request.keep_alive() && !shared.stopping.load();
     const unsigned version = request.version();
-    api::ApiResponse answer = co_await shared.front_door->handle(to_api(request, std::move(request.body())));
+    arena->pool.Clear();
+    api::ApiRequest api_request = to_api(request, std::move(request.body()));
+    api_request.arena = &arena->pool;
+    api::ApiResponse answer = co_await shared.front_door->handle(std::move(api_request));
     if (answer.stream) {
       const bool ok = co_await write_streamed(stream, std::move(answer), version, keep_alive, shared);
       if (!ok || !keep_alive) co_return;

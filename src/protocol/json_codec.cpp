@@ -180,11 +180,23 @@ Status json_decode_input(std::string& body, const Shape& shape, rapidjson::Docum
 
 std::string json_encode_output(const Shape* shape, const rapidjson::Value& value) {
   if (shape == nullptr || !value.IsObject()) return "{}";
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  std::string scratch;
-  write(*shape, value, w, scratch);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  // Reused per thread (encoding never suspends): the buffer, the writer's level stack and the scratch string keep
+  // their capacity, so a small answer costs one allocation, the returned string.
+  struct Encoder {
+    rapidjson::StringBuffer buffer;
+    Writer writer{buffer};
+    std::string scratch;
+  };
+  thread_local Encoder e;
+  e.buffer.Clear();
+  e.writer.Reset(e.buffer);
+  write(*shape, value, e.writer, e.scratch);
+  std::string out(e.buffer.GetString(), e.buffer.GetSize());
+  if (e.buffer.GetSize() > 1024 * 1024) {  // don't keep a large GetRecords answer's buffer around
+    e.buffer.Clear();
+    e.buffer.ShrinkToFit();
+  }
+  return out;
 }
 
 std::string json_encode_error(std::string_view type, std::string_view message) {

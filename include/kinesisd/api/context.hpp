@@ -44,6 +44,9 @@ struct CallContext {
   std::string region;
   int64_t now_ms = 0;
   Protocol protocol = Protocol::kJson;
+  // The request's arena (ApiRequest::arena), for output documents: `rapidjson::Document out(kObjectType,
+  // ctx.arena)`. Null is fine: the document then owns its pool.
+  rapidjson::MemoryPoolAllocator<>* arena = nullptr;
 };
 
 // A handler's answer: the output document (normalised form: blobs raw, timestamps in ms), or an error.

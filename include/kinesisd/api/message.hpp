@@ -2,6 +2,8 @@
 // Nothing here knows how it was framed.
 #pragma once
 
+#include <rapidjson/allocators.h>
+
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
@@ -18,6 +20,9 @@ struct ApiRequest {
   std::string authorization;
   bool has_date = false;  // X-Amz-Date or Date present
   std::string body;
+  // Where the request's documents (input, output) allocate; the transport keeps one per connection and clears it
+  // between requests, so a small request allocates no 64 KiB pool chunks. Null: each document has its own pool.
+  rapidjson::MemoryPoolAllocator<>* arena = nullptr;
 };
 
 // A body produced over time (SubscribeToShard's event stream). The transport sends the status line and headers
