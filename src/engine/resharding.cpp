@@ -56,6 +56,92 @@ ShardMeta new_child(StreamMeta& s, HashRange range, const std::string& parent, c
   return child;
 }
 
+// A shard made by UpdateShardCount. All of them are dated after every open shard they replace (sequence numbers
+// encode the creation second, and the final children's records must sort after their ancestors'); the
+// intermediate ones hold no records, so one date serves all.
+ShardMeta new_scaled_shard(StreamMeta& s, HashRange range, const std::string& parent, const std::string& adjacent,
+                           int64_t created_ms, int64_t now_ms, bool intermediate) {
+  ShardMeta shard;
+  shard.index = s.next_shard_index++;
+  shard.shard_id = shard_id_for_index(shard.index);
+  shard.hash_range = range;
+  shard.parent_shard_id = parent;
+  shard.adjacent_parent_shard_id = adjacent;
+  shard.created_ms = created_ms;
+  if (intermediate) {  // created and closed at once, never written
+    shard.closed_ms = std::max(created_ms, now_ms);
+    shard.end_position = 0;
+  }
+  return shard;
+}
+
+// Reshapes the open shards of `s` into `targets` (contiguous ranges covering the key space) as AWS's
+// UNIFORM_SCALING does, with splits and merges only, so that every shard keeps at most two parents (ParentShardId
+// and AdjacentParentShardId) and a consumer that reads parents before children keeps per-key order:
+//  1. an open shard whose range is exactly a target stays open;
+//  2. every other open shard is split at each target boundary inside it (one child per piece);
+//  3. the pieces of a target are merged left to right, each merge a new shard, the last one the target's shard.
+// Pieces and partial merges that are not a target's final shard are closed at once and hold no records.
+void reshape(StreamMeta& s, const std::vector<HashRange>& targets, int64_t now_ms) {
+  std::vector<size_t> open;  // indices into s.shards, by hash range
+  int64_t created = now_ms;
+  for (size_t i = 0; i < s.shards.size(); ++i) {
+    if (!s.shards[i].is_open()) continue;
+    open.push_back(i);
+    created = std::max(created, (s.shards[i].created_ms / 1000 + 1) * 1000);
+  }
+  std::sort(open.begin(), open.end(),
+            [&](size_t x, size_t y) { return s.shards[x].hash_range.start < s.shards[y].hash_range.start; });
+  auto is_target = [&](const HashRange& r) {
+    return std::any_of(targets.begin(), targets.end(),
+                       [&](const HashRange& t) { return t.start == r.start && t.end == r.end; });
+  };
+  struct Piece {
+    HashRange range;
+    std::string shard_id;
+  };
+  std::vector<Piece> pieces;  // by hash range, each inside exactly one target
+  std::vector<ShardMeta> made;
+  for (size_t i : open) {
+    const ShardMeta old = s.shards[i];
+    if (is_target(old.hash_range)) continue;  // 1.
+    s.shards[i].closed_ms = now_ms;
+    std::vector<HashRange> cut;  // 2.
+    uint128 start = old.hash_range.start;
+    for (const auto& t : targets) {
+      if (t.start > start && t.start <= old.hash_range.end) {
+        cut.push_back({start, t.start - 1});
+        start = t.start;
+      }
+    }
+    cut.push_back({start, old.hash_range.end});
+    if (cut.size() == 1) {
+      pieces.push_back({old.hash_range, old.shard_id});
+      continue;
+    }
+    for (const auto& range : cut) {
+      ShardMeta child = new_scaled_shard(s, range, old.shard_id, "", created, now_ms, !is_target(range));
+      pieces.push_back({range, child.shard_id});
+      made.push_back(std::move(child));
+    }
+  }
+  for (const auto& t : targets) {  // 3.
+    std::vector<const Piece*> inside;
+    for (const auto& p : pieces)
+      if (p.range.start >= t.start && p.range.end <= t.end) inside.push_back(&p);
+    if (inside.size() < 2) continue;  // a split piece that is the target, or a shard kept open
+    Piece acc = *inside[0];
+    for (size_t k = 1; k < inside.size(); ++k) {
+      const bool last = k + 1 == inside.size();
+      ShardMeta merged = new_scaled_shard(s, {acc.range.start, inside[k]->range.end}, acc.shard_id,
+                                          inside[k]->shard_id, created, now_ms, !last);
+      acc = {merged.hash_range, merged.shard_id};
+      made.push_back(std::move(merged));
+    }
+  }
+  for (auto& shard : made) s.shards.push_back(std::move(shard));
+}
+
 void begin_update(StreamMeta& s, const ReshardContext& ctx) {
   s.updating_until_ms = ctx.now_ms + ctx.limits->update_delay_ms;
 }
@@ -153,22 +239,7 @@ Result<StreamMeta> plan_uniform_scaling(const StreamMeta& stream, int64_t target
     begin_update(s, ctx);
     return s;  // nothing to reshard; AWS still passes through UPDATING
   }
-  std::vector<ShardMeta> parents;
-  for (auto& shard : s.shards) {
-    if (!shard.is_open()) continue;
-    shard.closed_ms = ctx.now_ms;
-    parents.push_back(shard);
-  }
-  std::sort(parents.begin(), parents.end(),
-            [](const ShardMeta& x, const ShardMeta& y) { return x.hash_range.start < y.hash_range.start; });
-  for (const auto& range : split_evenly(static_cast<uint64_t>(target))) {
-    std::vector<std::string> overlapping;
-    for (const auto& p : parents)
-      if (p.hash_range.start <= range.end && p.hash_range.end >= range.start) overlapping.push_back(p.shard_id);
-    ShardMeta child = new_child(s, range, overlapping.empty() ? "" : overlapping[0],
-                                overlapping.size() > 1 ? overlapping[1] : "", ctx.now_ms);
-    s.shards.push_back(std::move(child));
-  }
+  reshape(s, split_evenly(static_cast<uint64_t>(target)), ctx.now_ms);
   begin_update(s, ctx);
   return s;
 }

@@ -192,10 +192,10 @@ class ReshardingTest(ServerTestCase):
                                "UpdateShardCount cannot scale down below half your current open shard count. "
                                "Current open shard count: 4, Target shard count: 1")
 
-    def test_exactly_once_in_key_order_across_split_and_merge_under_writes(self):
+    def reshape_under_writes(self, name, reshape):
+        """Runs three writers while `reshape()` runs, then checks a parents-first read of the whole stream gives
+        every acknowledged record exactly once, and each key's records in write order."""
         c = self.kinesis
-        name = self.new_name("eo")
-        create_active(c, name, shards=2)
         acked, errors, stop = [], [], threading.Event()
 
         def writer(worker):
@@ -218,15 +218,13 @@ class ReshardingTest(ServerTestCase):
         for t in threads:
             t.start()
         time.sleep(0.3)
-        c.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 126))
-        wait_status(c, name, "ACTIVE")
-        time.sleep(0.2)
-        c.merge_shards(StreamName=name, ShardToMerge="shardId-000000000002", AdjacentShardToMerge="shardId-000000000003")
-        wait_status(c, name, "ACTIVE")
-        time.sleep(0.2)
-        stop.set()
-        for t in threads:
-            t.join()
+        try:
+            reshape()
+        finally:
+            time.sleep(0.2)
+            stop.set()
+            for t in threads:
+                t.join()
         self.assertEqual(errors, [])
         records = read_parents_first(c, name)
         got = [(r["PartitionKey"], r["Data"]) for r in records]
@@ -238,6 +236,51 @@ class ReshardingTest(ServerTestCase):
             seq = int(data.decode().split(":")[1])
             self.assertGreater(seq, last.get(key, -1), "key %s out of order" % key)
             last[key] = seq
+
+    def test_exactly_once_in_key_order_across_split_and_merge_under_writes(self):
+        c = self.kinesis
+        name = self.new_name("eo")
+        create_active(c, name, shards=2)
+
+        def reshape():
+            c.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 126))
+            wait_status(c, name, "ACTIVE")
+            time.sleep(0.2)
+            c.merge_shards(StreamName=name, ShardToMerge="shardId-000000000002",
+                           AdjacentShardToMerge="shardId-000000000003")
+            wait_status(c, name, "ACTIVE")
+
+        self.reshape_under_writes(name, reshape)
+
+    def test_update_shard_count_over_an_uneven_topology(self):
+        # Shard 1 of four is split in three; scaling the six open shards to three gives a new shard whose keys
+        # came from four old shards. AWS gets there by splits and merges (each shard at most two parents), so a
+        # parents-first reader still sees every record once and in key order.
+        c = self.kinesis
+        name = self.new_name("uneven")
+        create_active(c, name, shards=4)
+        q = 2 ** 126
+        c.split_shard(StreamName=name, ShardToSplit="shardId-000000000001", NewStartingHashKey=str(q + q // 3))
+        wait_status(c, name, "ACTIVE")
+        c.split_shard(StreamName=name, ShardToSplit="shardId-000000000005", NewStartingHashKey=str(q + 2 * q // 3))
+        wait_status(c, name, "ACTIVE")
+
+        def reshape():
+            out = c.update_shard_count(StreamName=name, TargetShardCount=3, ScalingType="UNIFORM_SCALING")
+            self.assertEqual((out["CurrentShardCount"], out["TargetShardCount"]), (6, 3))
+            wait_status(c, name, "ACTIVE")
+
+        self.reshape_under_writes(name, reshape)
+        shards = shards_by_id(c, name)
+        open_ranges = sorted((int(s["HashKeyRange"]["StartingHashKey"]), int(s["HashKeyRange"]["EndingHashKey"]))
+                             for s in shards.values() if "EndingSequenceNumber" not in s["SequenceNumberRange"])
+        self.assertEqual(open_ranges, harness.expected_hash_ranges(3))
+        for s in shards.values():
+            parents = [p for p in (s.get("ParentShardId"), s.get("AdjacentParentShardId")) if p]
+            self.assertLessEqual(len(parents), 2)
+            if len(parents) == 2:  # a merge: adjacent parents that make up the child
+                a, b = shards[parents[0]]["HashKeyRange"], shards[parents[1]]["HashKeyRange"]
+                self.assertEqual(int(a["EndingHashKey"]) + 1, int(b["StartingHashKey"]))
 
     def test_topology_survives_kill9(self):
         srv = harness.Server(create_ms=0, delete_ms=0, update_ms=0)

@@ -25,8 +25,9 @@ Result<StreamMeta> plan_split(const StreamMeta& stream, const std::string& shard
                               const std::string& new_starting_hash_key, const ReshardContext& ctx);
 Result<StreamMeta> plan_merge(const StreamMeta& stream, const std::string& shard_id, const std::string& adjacent_id,
                               const ReshardContext& ctx);
-// UNIFORM_SCALING to `target` open shards, evenly split. Each new shard names as parents the old open shards its
-// range overlaps (the first as ParentShardId, the second as AdjacentParentShardId).
+// UNIFORM_SCALING to `target` open shards, evenly split, by splits and merges as AWS does it: every new shard has
+// at most two parents, and where one target range overlaps more than two old shards the plan goes through
+// intermediate shards (created and closed at once, holding no records).
 Result<StreamMeta> plan_uniform_scaling(const StreamMeta& stream, int64_t target, const ReshardContext& ctx);
 
 // "Stream s under account a not ACTIVE, instead in state UPDATING" unless the stream is ACTIVE.
