@@ -40,9 +40,10 @@ const reading = (async () => {
       const now = performance.now();
       firstEvent();
       for (const rec of event.SubscribeToShardEvent?.Records ?? []) {
-        const index = Number(Buffer.from(rec.Data).readBigUInt64LE(0));
+        const data = Buffer.from(rec.Data);
+        const index = Number(data.readBigUInt64LE(0));
         if (delivered.has(index)) duplicates++;
-        delivered.set(index, now);
+        delivered.set(index, { at: now, sent: data.readDoubleLE(8) }); // the send time the record carries
       }
       if (delivered.size >= records) allIn();
     }
@@ -52,7 +53,6 @@ const reading = (async () => {
 })();
 await Promise.race([firstEventPromise, sleep(10_000)]);
 
-const sent = [];
 const acked = [];
 for (let i = 0; i < records; i++) {
   const data = Buffer.alloc(recordBytes, 'x');
@@ -61,7 +61,6 @@ for (let i = 0; i < records; i++) {
   data.writeDoubleLE(tSend, 8);
   await putClient.send(new PutRecordCommand({ StreamName: stream, PartitionKey: 'k', Data: data }));
   acked.push(performance.now());
-  sent.push(tSend);
   await sleep(5 + Math.random() * 5);
 }
 await Promise.race([allInPromise, sleep(15_000)]);
@@ -78,9 +77,10 @@ if (missing.length > 0 || duplicates > 0) {
 }
 const result = { ack: [], send: [], put: [] };
 for (let i = 0; i < records; i++) {
-  result.ack.push(delivered.get(i) - acked[i]);
-  result.send.push(delivered.get(i) - sent[i]);
-  result.put.push(acked[i] - sent[i]);
+  const { at, sent } = delivered.get(i);
+  result.ack.push(at - acked[i]);
+  result.send.push(at - sent);
+  result.put.push(acked[i] - sent);
 }
 console.log(JSON.stringify(result));
 process.exit(0);

@@ -1,9 +1,9 @@
 """The AWS SDK for JavaScript v3 (@aws-sdk/client-kinesis, default HTTP/2 request handler) against kinesisd.
 
-Starts the server with ``harness.Server`` and runs ``node --test`` on ``tests/js/`` (the suites are in
-``tests/js/kinesis.test.mjs``) over ``http://`` (h2c with prior knowledge) and ``https://`` (ALPN h2, the
-self-signed certificate trusted through NODE_EXTRA_CA_CERTS and KINESISD_CA). Also checks that a server told to
-stop sends GOAWAY on an idle HTTP/2 session and exits cleanly.
+Starts the server with ``harness.Server`` and runs ``node --test`` on ``tests/js/`` (every ``*.test.mjs`` there:
+``kinesis.test.mjs``, ``subscribe.test.mjs``) over ``http://`` (h2c with prior knowledge) and ``https://`` (ALPN
+h2, the self-signed certificate trusted through NODE_EXTRA_CA_CERTS and KINESISD_CA). Also checks that a server
+told to stop sends GOAWAY on an idle HTTP/2 session and exits cleanly.
 
 Skipped only when ``node`` is not installed. Installs the npm packages with ``npm ci`` when
 ``tests/js/node_modules`` is missing (scripts/test does that already).

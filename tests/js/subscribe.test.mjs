@@ -74,6 +74,8 @@ function uniqueName(prefix) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Like sleep, but does not keep node alive (for races against a promise that normally settles first). */
+const unrefSleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 
 async function waitStreamActive(client, name, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -94,7 +96,9 @@ async function createActive(client, name, shards = 1) {
 
 /** Registers a consumer and waits until it is ACTIVE; returns its ARN. */
 async function activeConsumer(client, streamArn, consumerName, timeoutMs = 10_000) {
-  const reg = await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: consumerName }));
+  const reg = await client.send(new RegisterStreamConsumerCommand({
+    StreamARN: streamArn, ConsumerName: consumerName,
+  }));
   const arn = reg.Consumer.ConsumerARN;
   assert.match(arn, new RegExp(`^${streamArn}/consumer/${consumerName}:\\d+$`));
   const deadline = Date.now() + timeoutMs;
@@ -154,6 +158,8 @@ function payload(tag, i, length = 64 + (i * 37) % 400) {
   return new Uint8Array(out);
 }
 
+const withoutData = (key, value) => (key === 'Data' ? undefined : value);
+
 function assertBytes(actual, expected, what) {
   assert.ok(actual instanceof Uint8Array, `${what}: Data is a ${Object.prototype.toString.call(actual)}`);
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -189,8 +195,7 @@ class Subscription {
     this.input = input;
     this.controller = new AbortController();
     this.events = []; // SubscribeToShardEvent payloads, in arrival order
-    this.arrivals = []; // Date.now() at each event
-    this.ended = false; // the event stream ended by itself (for await finished)
+    this.ended = false; // the iteration finished without an error (also after an abort: the SDK ends it quietly)
     this.error = undefined; // the error the iteration threw, unless the test stopped it
     this.finished = false;
     this.stopped = false;
@@ -215,7 +220,6 @@ class Subscription {
         for await (const event of this.output.EventStream) {
           assert.ok(event.SubscribeToShardEvent, `unexpected event ${JSON.stringify(Object.keys(event))}`);
           this.events.push(event.SubscribeToShardEvent);
-          this.arrivals.push(Date.now());
           this.notify();
         }
         this.ended = true;
@@ -255,7 +259,7 @@ class Subscription {
       const timer = setTimeout(() => {
         this.waiters.delete(check);
         reject(new Error(`${what}: not within ${timeoutMs} ms; ${this.records().length} records in `
-          + `${this.events.length} events, last ${JSON.stringify(this.events.at(-1), (k, v) => (k === 'Data' ? undefined : v))}`));
+          + `${this.events.length} events, last ${JSON.stringify(this.events.at(-1), withoutData)}`));
       }, timeoutMs);
       this.waiters.add(check);
       check();
@@ -277,7 +281,8 @@ class Subscription {
     if (this.finished) return;
     this.stopped = true;
     this.controller.abort();
-    await Promise.race([this.done, sleep(5_000)]);
+    const settled = await Promise.race([this.done.then(() => true), unrefSleep(5_000)]);
+    assert.ok(settled, 'the SDK\'s event stream iteration finished within 5 s of the abort');
   }
 
   /** The subscription ran on a session of its own that negotiated HTTP/2. */
@@ -288,30 +293,30 @@ class Subscription {
       assert.equal(s.alpn, EXPECTED_ALPN, 'negotiated protocol of the subscription\'s session');
     }
   }
+}
 
-  /** Every event of an open shard: a ContinuationSequenceNumber, MillisBehindLatest, no ChildShards. */
-  assertOpenShardEvents() {
-    assert.ok(this.events.length > 0, 'at least one event');
-    let lastSeq;
-    let lastCont;
-    for (const [i, e] of this.events.entries()) {
-      assert.ok(Array.isArray(e.Records), `event ${i}: Records is an array`);
-      assert.match(e.ContinuationSequenceNumber ?? '', SEQ, `event ${i}: ContinuationSequenceNumber`);
-      assert.equal(typeof e.MillisBehindLatest, 'number', `event ${i}: MillisBehindLatest`);
-      assert.ok(e.MillisBehindLatest >= 0, `event ${i}: MillisBehindLatest >= 0`);
-      assert.ok(!e.ChildShards || e.ChildShards.length === 0, `event ${i}: no ChildShards on an open shard`);
-      const cont = BigInt(e.ContinuationSequenceNumber);
-      if (lastCont !== undefined) assert.ok(cont >= lastCont, `event ${i}: continuation does not go back`);
-      lastCont = cont;
-      for (const r of e.Records) {
-        const seq = BigInt(r.SequenceNumber);
-        if (lastSeq !== undefined) assert.ok(seq > lastSeq, `event ${i}: sequence numbers increase`);
-        lastSeq = seq;
-      }
-      if (e.Records.length > 0) {
-        assert.ok(cont > BigInt(e.Records.at(-1).SequenceNumber),
-          `event ${i}: ContinuationSequenceNumber ${e.ContinuationSequenceNumber} is past its last record`);
-      }
+/** Every event of an open shard: a ContinuationSequenceNumber past its records, MillisBehindLatest, no ChildShards. */
+function assertOpenShardEvents(events) {
+  assert.ok(events.length > 0, 'at least one event');
+  let lastSeq;
+  let lastCont;
+  for (const [i, e] of events.entries()) {
+    assert.ok(Array.isArray(e.Records), `event ${i}: Records is an array`);
+    assert.match(e.ContinuationSequenceNumber ?? '', SEQ, `event ${i}: ContinuationSequenceNumber`);
+    assert.equal(typeof e.MillisBehindLatest, 'number', `event ${i}: MillisBehindLatest`);
+    assert.ok(e.MillisBehindLatest >= 0, `event ${i}: MillisBehindLatest >= 0`);
+    assert.ok(!e.ChildShards || e.ChildShards.length === 0, `event ${i}: no ChildShards on an open shard`);
+    const cont = BigInt(e.ContinuationSequenceNumber);
+    if (lastCont !== undefined) assert.ok(cont >= lastCont, `event ${i}: continuation does not go back`);
+    lastCont = cont;
+    for (const r of e.Records) {
+      const seq = BigInt(r.SequenceNumber);
+      if (lastSeq !== undefined) assert.ok(seq > lastSeq, `event ${i}: sequence numbers increase`);
+      lastSeq = seq;
+    }
+    if (e.Records.length > 0) {
+      assert.ok(cont > BigInt(e.Records.at(-1).SequenceNumber),
+        `event ${i}: ContinuationSequenceNumber ${e.ContinuationSequenceNumber} is past its last record`);
     }
   }
 }
@@ -368,7 +373,7 @@ describe('SubscribeToShard via the default request handler (HTTP/2)', () => {
     await sleep(100); // nothing more may arrive
     assert.equal(sub.records().length, expected.length, 'no duplicates');
     assertRecords(sub.records(), expected, 'all');
-    sub.assertOpenShardEvents();
+    assertOpenShardEvents(sub.events);
     // Caught up: the newest event says so.
     assert.equal(sub.events.at(-1).MillisBehindLatest, 0);
     assert.equal(sub.error, undefined);
@@ -396,9 +401,9 @@ describe('SubscribeToShard via the default request handler (HTTP/2)', () => {
         await latest.waitForRecords(fresh.length, `new record ${i}`, 5_000);
       }
       assertRecords(latest.records(), fresh, 'LATEST');
-      latest.assertOpenShardEvents();
+      assertOpenShardEvents(latest.events);
       // The continuation of the event that delivered new-1: resuming after it must give new-2 first.
-      const event = latest.events.find((e) => (e.Records ?? []).some((r) => r.SequenceNumber === fresh[1].SequenceNumber));
+      const event = latest.events.find((e) => e.Records.some((r) => r.SequenceNumber === fresh[1].SequenceNumber));
       assert.equal(event.Records.at(-1).SequenceNumber, fresh[1].SequenceNumber,
         'new-1 is the last record of its event (each record was awaited before the next was put)');
       const continuation = event.ContinuationSequenceNumber;
@@ -412,7 +417,7 @@ describe('SubscribeToShard via the default request handler (HTTP/2)', () => {
       await after.waitForRecords(3, 'a record put after the resumed subscription started');
       await sleep(100);
       assertRecords(after.records(), [fresh[2], ...later], 'AFTER_SEQUENCE_NUMBER');
-      after.assertOpenShardEvents();
+      assertOpenShardEvents(after.events);
       await after.stop();
 
       // AT_SEQUENCE_NUMBER of a record starts at that record.
@@ -469,9 +474,7 @@ describe('SubscribeToShard via the default request handler (HTTP/2)', () => {
       assert.equal(BigInt(children[1].HashKeyRange.StartingHashKey), 1n << 127n);
       assert.equal(BigInt(children[1].HashKeyRange.EndingHashKey), (1n << 128n) - 1n);
       // Every event before the last is an ordinary open-shard event.
-      const before = new Subscription(client, {});
-      before.events = parent.events.slice(0, -1);
-      if (before.events.length > 0) before.assertOpenShardEvents();
+      if (parent.events.length > 1) assertOpenShardEvents(parent.events.slice(0, -1));
 
       // Both children, from their start (same consumer: a different shard is a different subscription).
       const subs = {};
@@ -484,13 +487,14 @@ describe('SubscribeToShard via the default request handler (HTTP/2)', () => {
       await sleep(100);
       for (const id of childIds) {
         assertRecords(subs[id].records(), afterSplit.filter((r) => r.ShardId === id), `child ${id}`);
-        subs[id].assertOpenShardEvents();
+        assertOpenShardEvents(subs[id].events);
         await subs[id].stop();
       }
       // Exactly once overall: every record put, delivered once, on the shard PutRecord named.
       const delivered = [...parent.records(), ...subs[childIds[0]].records(), ...subs[childIds[1]].records()];
       assert.equal(delivered.length, putRecords.length);
-      assert.deepEqual(new Set(delivered.map((r) => r.SequenceNumber)), new Set(putRecords.map((r) => r.SequenceNumber)));
+      assert.deepEqual(new Set(delivered.map((r) => r.SequenceNumber)),
+        new Set(putRecords.map((r) => r.SequenceNumber)));
     });
 
   it('errors: an unknown shard or consumer is ResourceNotFoundException; a second call within 5 s is '
@@ -543,9 +547,39 @@ describe('SubscribeToShard via the default request handler (HTTP/2)', () => {
     controller.abort();
     if (youngErr) {
       assert.equal(youngErr.name, 'ResourceInUseException', `${youngErr.name}: ${youngErr.message}`);
-      assert.match(youngErr.message, /^Consumer young with creation timestamp \d+ under stream: .* is not in ACTIVE status\.$/);
+      assert.match(youngErr.message,
+        /^Consumer young with creation timestamp \d+ under stream: .* is not in ACTIVE status\.$/);
     } else {
       assert.ok(elapsed >= 90, `a CREATING consumer subscribed ${elapsed} ms after RegisterStreamConsumer`);
     }
   });
+
+  it('after 5 s a new call takes over: the old stream ends with ResourceInUseException, the new one reads on',
+    async () => {
+      const s = await streamWithConsumers(client, created, 'sub-takeover', 1, ['app']);
+      const shardId = 'shardId-000000000000';
+      const old = await subscribe(s.consumers.app, shardId, { Type: 'TRIM_HORIZON' });
+      const first = await put(client, s.name, 'k0', payload('takeover', 0));
+      await old.waitForRecords(1, 'the first subscription');
+      await sleep(5_300); // measured from the answer; the server's 5 s count from the claim, before it
+      const second = await put(client, s.name, 'k1', payload('takeover', 1));
+      await old.waitForRecords(2, 'the first subscription, before the takeover');
+      const last = old.events.at(-1).ContinuationSequenceNumber;
+
+      const fresh = await subscribe(s.consumers.app, shardId, { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last });
+      await old.waitForEnd('the taken-over subscription ends', 5_000);
+      assert.ok(old.error, 'the taken-over subscription ended with an error');
+      assert.equal(old.error.name, 'ResourceInUseException', `${old.error.name}: ${old.error.message}`);
+      assert.ok(old.error instanceof ResourceInUseException, 'an instance of ResourceInUseException');
+      assert.equal(old.error.message,
+        `Another active subscription exists for this consumer: ${ACCOUNT}:${s.name}:${shardId}:app`);
+      assertRecords(old.records(), [first, second], 'taken-over subscription');
+
+      const third = await put(client, s.name, 'k2', payload('takeover', 2));
+      await fresh.waitForRecords(1, 'the new subscription');
+      await sleep(100);
+      assertRecords(fresh.records(), [third], 'new subscription');
+      assert.equal(fresh.error, undefined);
+      await fresh.stop();
+    });
 });
