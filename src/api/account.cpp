@@ -122,7 +122,9 @@ KINESISD_HANDLER(describe_limits) {
       .num("ShardLimit", static_cast<int64_t>(limits.shard_limit))
       .num("OpenShardCount", static_cast<int64_t>(c.open_provisioned_shards))
       .num("OnDemandStreamCount", static_cast<int64_t>(c.on_demand_streams))
-      .num("OnDemandStreamCountLimit", static_cast<int64_t>(limits.on_demand_stream_limit));
+      .num("OnDemandStreamCountLimit", static_cast<int64_t>(limits.on_demand_stream_limit))
+      .num("ChannelCount", static_cast<int64_t>(services.registry->list_channels(ctx.region, ctx.now_ms).size()))
+      .num("ChannelCountLimit", static_cast<int64_t>(limits.channel_limit));
   co_return out;
 }
 

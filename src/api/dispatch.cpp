@@ -10,14 +10,17 @@ namespace kinesisd::api {
 namespace {
 
 // Sorted by operation name, checked at compile time, searched by binary search.
-constexpr std::array<std::pair<std::string_view, Handler>, 39> kTable{{
+constexpr std::array<std::pair<std::string_view, Handler>, 44> kTable{{
     {"AddTagsToStream", &add_tags_to_stream},
+    {"CreateChannel", &create_channel},
     {"CreateStream", &create_stream},
     {"DecreaseStreamRetentionPeriod", &decrease_stream_retention_period},
+    {"DeleteChannel", &delete_channel},
     {"DeleteResourcePolicy", &delete_resource_policy},
     {"DeleteStream", &delete_stream},
     {"DeregisterStreamConsumer", &deregister_stream_consumer},
     {"DescribeAccountSettings", &describe_account_settings},
+    {"DescribeChannel", &describe_channel},
     {"DescribeLimits", &describe_limits},
     {"DescribeStream", &describe_stream},
     {"DescribeStreamConsumer", &describe_stream_consumer},
@@ -28,6 +31,7 @@ constexpr std::array<std::pair<std::string_view, Handler>, 39> kTable{{
     {"GetResourcePolicy", &get_resource_policy},
     {"GetShardIterator", &get_shard_iterator},
     {"IncreaseStreamRetentionPeriod", &increase_stream_retention_period},
+    {"ListChannels", &list_channels},
     {"ListShards", &list_shards},
     {"ListStreamConsumers", &list_stream_consumers},
     {"ListStreams", &list_streams},
@@ -45,6 +49,7 @@ constexpr std::array<std::pair<std::string_view, Handler>, 39> kTable{{
     {"TagResource", &tag_resource},
     {"UntagResource", &untag_resource},
     {"UpdateAccountSettings", &update_account_settings},
+    {"UpdateChannel", &update_channel},
     {"UpdateMaxRecordSize", &update_max_record_size},
     {"UpdateShardCount", &update_shard_count},
     {"UpdateStreamMode", &update_stream_mode},

@@ -17,6 +17,7 @@ WireError to_wire(ErrorCode code) {
     case ErrorCode::kMissingAuthenticationToken: return {"MissingAuthenticationTokenException", 400};
     case ErrorCode::kIncompleteSignature: return {"IncompleteSignatureException", 400};
     case ErrorCode::kInvalidSignature: return {"InvalidSignatureException", 400};
+    case ErrorCode::kUnrecognizedClient: return {"UnrecognizedClientException", 400};
     case ErrorCode::kAccessDenied: return {"AccessDeniedException", 400};
     case ErrorCode::kRequestTooLarge: return {"RequestEntityTooLargeException", 413};
     case ErrorCode::kDryRun: return {"DryRunOperationException", 400};

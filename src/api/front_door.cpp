@@ -4,6 +4,7 @@
 #include "kinesisd/api/error_map.hpp"
 #include "kinesisd/api/rate_limits.hpp"
 #include "kinesisd/auth/sigv4_shape.hpp"
+#include "kinesisd/auth/sigv4_verify.hpp"
 #include "kinesisd/protocol/cbor_codec.hpp"
 #include "kinesisd/protocol/event_stream.hpp"
 #include "kinesisd/protocol/json_codec.hpp"
@@ -72,6 +73,12 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
 
   auto credential = auth::check_signature_shape(req.authorization, req.query, req.has_date);
   if (!credential) co_return error_response(credential.error());
+  if (services_.secrets != nullptr) {
+    const auth::SignedRequest signed_request{req.method, req.path, req.query, req.body, &req.headers};
+    if (auto s = auth::verify_signature(signed_request, *credential, *services_.secrets, now_ms()); !s) {
+      co_return error_response(s.error());
+    }
+  }
 
   Handler handler = find_handler(op->name);
   StreamHandler stream_handler = find_stream_handler(op->name);

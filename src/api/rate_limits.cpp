@@ -15,13 +15,16 @@ using enum RateScope;
 // Sources: the API Reference (each operation's documentation in the service model, "X has a limit of N
 // transactions per second per account|stream|shard") and, where it says nothing, the Developer Guide's "KDS
 // Control Plane API Limits" table. docs/architecture.md lists each limit with its source.
-constexpr std::array<OperationRate, 25> kRates{{
+constexpr std::array<OperationRate, 30> kRates{{
     {"AddTagsToStream", 5, kAccount},
+    {"CreateChannel", 5, kAccount},
     {"CreateStream", 5, kAccount},
     {"DecreaseStreamRetentionPeriod", 5, kAccount},
+    {"DeleteChannel", 5, kAccount},
     {"DeleteStream", 5, kAccount},
     {"DeregisterStreamConsumer", 5, kStream},
     {"DescribeAccountSettings", 5, kAccount},
+    {"DescribeChannel", 5, kAccount},
     {"DescribeLimits", 1, kAccount},
     {"DescribeStream", 10, kAccount},
     {"DescribeStreamConsumer", 20, kStream},
@@ -30,6 +33,7 @@ constexpr std::array<OperationRate, 25> kRates{{
     {"EnableEnhancedMonitoring", 5, kAccount},
     {"GetShardIterator", 5, kShard},
     {"IncreaseStreamRetentionPeriod", 5, kAccount},
+    {"ListChannels", 5, kAccount},
     {"ListShards", 1000, kStream},
     {"ListStreamConsumers", 5, kStream},
     {"ListStreams", 5, kAccount},
@@ -39,6 +43,7 @@ constexpr std::array<OperationRate, 25> kRates{{
     {"RemoveTagsFromStream", 5, kAccount},
     {"SplitShard", 5, kAccount},
     {"UpdateAccountSettings", 5, kAccount},
+    {"UpdateChannel", 5, kAccount},
     {"UpdateShardCount", 10, kAccount},
     {"UpdateStreamWarmThroughput", 5, kAccount},
 }};

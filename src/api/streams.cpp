@@ -120,6 +120,7 @@ KINESISD_HANDLER(describe_stream_summary) {
   b.str("StreamId", s.stream_id);
   b.num("OpenShardCount", static_cast<int64_t>(s.open_shard_count()));
   b.num("ConsumerCount", static_cast<int64_t>(s.live_consumer_count(ctx.now_ms)));
+  b.num("ChannelCount", static_cast<int64_t>(services.registry->stream_channel_count(ctx.region, s.name, ctx.now_ms)));
   b.num("MaxRecordSizeInKiB", s.max_record_size_kib);
   b.str("RecordDistributionStrategy", s.record_distribution);
   if (s.warm_throughput_mibps) {

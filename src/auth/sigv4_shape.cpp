@@ -65,7 +65,12 @@ Result<Credential> parse_credential(const std::string& scope) {
     return make_error(ErrorCode::kIncompleteSignature,
                       "Credential should be scoped to a valid region, not '" + parts[2] + "'. ");
   }
-  return Credential{parts[0], parts[1], parts[2], parts[3]};
+  Credential c;
+  c.access_key_id = parts[0];
+  c.date = parts[1];
+  c.region = parts[2];
+  c.service = parts[3];
+  return c;
 }
 
 }  // namespace
@@ -101,7 +106,12 @@ Result<Credential> check_signature_shape(const std::string& authorization, const
       msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
     }
     if (!msg.empty()) return make_error(ErrorCode::kIncompleteSignature, msg + "Authorization=" + authorization);
-    return parse_credential(fields["Credential"]);
+    auto credential = parse_credential(fields["Credential"]);
+    if (credential) {
+      credential->signed_headers = fields["SignedHeaders"];
+      credential->signature = fields["Signature"];
+    }
+    return credential;
   }
   for (const char* p : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}) {
     auto it = params.find(p);
@@ -109,7 +119,14 @@ Result<Credential> check_signature_shape(const std::string& authorization, const
       msg += std::string("AWS query-string parameters must include '") + p + "'. ";
   }
   if (!msg.empty()) return make_error(ErrorCode::kIncompleteSignature, msg + "Re-examine the query-string parameters.");
-  return parse_credential(params.at("X-Amz-Credential"));
+  auto credential = parse_credential(params.at("X-Amz-Credential"));
+  if (credential) {
+    credential->signed_headers = params.at("X-Amz-SignedHeaders");
+    credential->signature = params.at("X-Amz-Signature");
+    credential->presigned = true;
+    credential->query_date = params.at("X-Amz-Date");
+  }
+  return credential;
 }
 
 }  // namespace kinesisd::auth

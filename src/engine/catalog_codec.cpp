@@ -1,5 +1,7 @@
 #include "kinesisd/engine/catalog_codec.hpp"
 
+#include "kinesisd/engine/channel_codec.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -127,7 +129,8 @@ struct Reader {
 }  // namespace
 
 std::string encode_catalog(const std::vector<const StreamMeta*>& streams,
-                           const std::map<std::string, AccountSettings>& accounts) {
+                           const std::map<std::string, AccountSettings>& accounts,
+                           const std::vector<const ChannelMeta*>& channels) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
@@ -148,12 +151,15 @@ std::string encode_catalog(const std::vector<const StreamMeta*>& streams,
   w.StartArray();
   for (const auto* s : streams) encode_stream(w, *s);
   w.EndArray();
+  w.Key("channels");
+  encode_channels(w, channels);
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
-                                               std::map<std::string, AccountSettings>* accounts) {
+                                               std::map<std::string, AccountSettings>* accounts,
+                                               std::vector<ChannelMeta>* channels) {
   auto bad = [](std::string why) { return make_error(ErrorCode::kInvalidArgument, "catalog: " + why); };
   rapidjson::Document doc;
   doc.Parse(json.c_str(), json.size());
@@ -173,6 +179,12 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
       if (!r.problem.empty()) return bad(r.problem);
       (*accounts)[it->name.GetString()] = a;
     }
+  }
+  if (channels) channels->clear();
+  if (channels && doc.HasMember("channels")) {
+    auto decoded = decode_channels(doc["channels"]);
+    if (!decoded) return bad(decoded.error().message);
+    *channels = std::move(decoded.value());
   }
   std::vector<StreamMeta> out;
   for (const auto& sv : doc["streams"].GetArray()) {

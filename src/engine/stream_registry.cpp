@@ -121,6 +121,12 @@ Status StreamRegistry::delete_stream(const std::string& region, const std::strin
   std::lock_guard lock(mu_);
   const StreamMeta* s = live(region, name, now_ms);
   if (s == nullptr) return make_error(ErrorCode::kResourceNotFound, not_found_message(name));
+  // AWS: "A stream cannot be deleted while it has active channels." (DeleteChannel's documentation)
+  if (const size_t channels = channels_reading(region, name, now_ms); channels > 0) {
+    return make_error(ErrorCode::kResourceInUse, "Stream " + name + " under account " + limits_.account +
+                                                     " is used by " + std::to_string(channels) +
+                                                     " channel(s). Delete them before deleting the stream.");
+  }
   if (s->delete_at_ms == 0) {
     auto changed = std::make_shared<StreamMeta>(*s);
     changed->delete_at_ms = now_ms + limits_.delete_delay_ms;
@@ -207,7 +213,10 @@ std::string StreamRegistry::snapshot(uint64_t* version) const {
   std::vector<const StreamMeta*> all;
   for (const auto& [region, streams] : regions_)
     for (const auto& [name, s] : streams) all.push_back(s.get());
-  return encode_catalog(all, accounts_);
+  std::vector<const ChannelMeta*> channels;
+  for (const auto& [region, by_id] : channels_)
+    for (const auto& [id, c] : by_id) channels.push_back(c.get());
+  return encode_catalog(all, accounts_, channels);
 }
 
 uint64_t StreamRegistry::version() const {
@@ -217,11 +226,18 @@ uint64_t StreamRegistry::version() const {
 
 Status StreamRegistry::load(const std::string& json) {
   std::map<std::string, AccountSettings> accounts;
-  auto streams = decode_catalog(json, &accounts);
+  std::vector<ChannelMeta> channels;
+  auto streams = decode_catalog(json, &accounts, &channels);
   if (!streams.ok()) return streams.error();
   std::lock_guard lock(mu_);
   regions_.clear();
   accounts_ = std::move(accounts);
+  channels_.clear();
+  for (auto& c : channels) {
+    c.account = limits_.account;
+    const std::string region = c.region, id = c.channel_id;
+    channels_[region][id] = std::make_shared<const ChannelMeta>(std::move(c));
+  }
   for (auto& s : streams.value()) {
     s.account = limits_.account;
     auto& slot = regions_[s.region][s.name];

@@ -12,6 +12,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cctype>
 #include <cstring>
 #include <ctime>
 
@@ -37,7 +38,7 @@ http::response<http::string_body> to_http(api::ApiResponse&& r, unsigned version
   return res;
 }
 
-api::ApiRequest to_api(const http::request<http::string_body>& req, std::string&& body) {
+api::ApiRequest to_api(const http::request<http::string_body>& req, std::string&& body, bool all_headers) {
   api::ApiRequest r;
   r.method = std::string(req.method_string());
   const std::string_view target = req.target();
@@ -49,6 +50,13 @@ api::ApiRequest to_api(const http::request<http::string_body>& req, std::string&
   r.authorization = std::string(req[http::field::authorization]);
   r.has_date = req.count("X-Amz-Date") != 0 || req.count(http::field::date) != 0;
   r.body = std::move(body);
+  if (all_headers) {
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+  }
   return r;
 }
 
@@ -163,7 +171,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     const bool keep_alive = request.keep_alive() && !shared.stopping.load();
     const unsigned version = request.version();
     arena->pool.Clear();
-    api::ApiRequest api_request = to_api(request, std::move(request.body()));
+    api::ApiRequest api_request = to_api(request, std::move(request.body()), shared.collect_headers);
     api_request.arena = &arena->pool;
     api::ApiResponse answer = co_await shared.front_door->handle(std::move(api_request));
     if (answer.stream) {

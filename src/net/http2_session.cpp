@@ -278,6 +278,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     const std::string_view n(reinterpret_cast<const char*>(name), namelen);
     std::string v(reinterpret_cast<const char*>(value), valuelen);
     api::ApiRequest& r = it->second->request;
+    if (c->shared_.collect_headers) r.headers.emplace_back(std::string(n), v);  // HTTP/2 names are lowercase
     if (n == ":method") {
       r.method = std::move(v);
     } else if (n == ":path") {

@@ -13,7 +13,9 @@
 
 #include "kinesisd/api/catalog_writer.hpp"
 #include "kinesisd/api/subscription.hpp"
+#include "kinesisd/auth/sigv4_verify.hpp"
 #include "kinesisd/api/front_door.hpp"
+#include "kinesisd/engine/channel_delivery.hpp"
 #include "kinesisd/engine/data_plane.hpp"
 #include "kinesisd/engine/record_cipher.hpp"
 #include "kinesisd/engine/rate_limiter.hpp"
@@ -226,7 +228,17 @@ int run(const Config& config) {
     return 1;
   }
   data.sweep(registry, now_ms());
+  // Channels deliver to a local directory standing in for S3; their rounds run on the read pool.
+  engine::ChannelDeliveryOptions channel_options;
+  channel_options.output_dir =
+      config.channel_output_dir.empty() ? config.data_dir + "/channel-output" : config.channel_output_dir;
+  channel_options.state_dir = config.data_dir + "/channels";
+  channel_options.freshness_override_ms = config.channel_freshness_ms;
+  engine::ChannelDelivery channel_delivery(registry, data, channel_options);
   std::vector<std::unique_ptr<Periodic>> timers;
+  timers.push_back(std::make_unique<Periodic>(ioc, read_pool.get_executor(),
+                                              std::chrono::milliseconds(config.channel_check_ms),
+                                              [&] { channel_delivery.run(now_ms()); }));
   timers.push_back(std::make_unique<Periodic>(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms), [&] {
     retire_closed_shards(registry, data, catalog);
     data.sweep(registry, now_ms());
@@ -245,10 +257,16 @@ int run(const Config& config) {
   services.subscriptions = &subscriptions;
   services.throughput_limits = config.throughput_limits;
   services.subscription_lifetime_ms = config.subscription_lifetime_ms;
+  std::optional<auth::SecretStore> secrets;
+  if (config.verify_signatures) {
+    secrets = auth::SecretStore::parse(config.credentials).value();  // load_config checked it
+    services.secrets = &*secrets;
+  }
   api::FrontDoor front_door(services);
   net::SessionShared shared;
   shared.front_door = &front_door;
   shared.tls = tls.value();
+  shared.collect_headers = config.verify_signatures;
   net::HttpServer server(ioc, shared);
   auto port = server.listen(config.listen_host, config.listen_port);
   if (!port) {

@@ -1,5 +1,7 @@
 #include "kinesisd/server/config.hpp"
 
+#include "kinesisd/auth/sigv4_verify.hpp"
+
 #include <cctype>
 #include <fstream>
 #include <functional>
@@ -126,6 +128,17 @@ Status set_limits(Config& c, const std::string& v) {
   return Status::Ok();
 }
 
+Status set_verify(Config& c, const std::string& v) {
+  if (v == "on" || v == "true") {
+    c.verify_signatures = true;
+  } else if (v == "off" || v == "false") {
+    c.verify_signatures = false;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "expected on or off");
+  }
+  return Status::Ok();
+}
+
 const std::vector<Option>& options() {
   static const std::vector<Option> kOptions = {
       {"listen", "HOST:PORT", "address to serve HTTP/1.1 and HTTPS on (default 127.0.0.1:4567; port 0 picks a free one)",
@@ -164,10 +177,22 @@ const std::vector<Option>& options() {
       {"fsync-interval-ms", "MS", "fdatasync period of the interval policy (default 1000)",
        integer(&Config::fsync_interval_ms, 1, 3'600'000)},
       {"throughput-limits", "on|off", "enforce AWS's per-shard and API call rates (default on)", set_limits},
+      {"verify-signatures", "on|off", "verify SigV4 signatures against --credentials (default off: only their "
+                                      "shape is checked)",
+       set_verify},
+      {"credentials", "AKID:SECRET,...", "access keys and their secrets for --verify-signatures", text(&Config::credentials)},
       {"segment-bytes", "N", "roll a shard's log segment at this size (default 67108864)",
        integer(&Config::segment_bytes, 4096, 1ll << 40)},
       {"retention-check-ms", "MS", "how often expired segments and deleted streams are removed (default 60000)",
        integer(&Config::retention_check_ms, 10, 86'400'000)},
+      {"channel-output-dir", "DIR", "where channels deliver, standing in for S3: DIR/<bucket>/<key> (default "
+                                    "DATA_DIR/channel-output)",
+       text(&Config::channel_output_dir)},
+      {"channel-check-ms", "MS", "how often channels look for records to deliver (default 1000)",
+       integer(&Config::channel_check_ms, 10, 3'600'000)},
+      {"channel-freshness-ms", "MS", "deliver after MS instead of each channel's DataFreshnessInSeconds, for tests "
+                                     "(default 0: as the channel says)",
+       integer(&Config::channel_freshness_ms, 0, 3'600'000)},
   };
   return kOptions;
 }
@@ -295,6 +320,12 @@ Result<ParsedConfig> load_config(int argc, const char* const* argv, const char* 
   for (const auto& [o, v] : flags) {
     if (std::string(o->name) == "config") continue;
     if (auto s = apply(c, *o, v, std::string("--") + o->name); !s) return s.error();
+  }
+  if (c.verify_signatures && c.credentials.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "--verify-signatures on needs --credentials AKID:SECRET[,...]");
+  }
+  if (!c.credentials.empty() && !auth::SecretStore::parse(c.credentials)) {
+    return make_error(ErrorCode::kInvalidArgument, "--credentials: expected AKID:SECRET[,AKID:SECRET...]");
   }
   return parsed;
 }

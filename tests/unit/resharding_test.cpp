@@ -76,7 +76,9 @@ void check_plan(const StreamMeta& before, const StreamMeta& after, uint64_t targ
     children[p->shard_id].push_back(&shard);
     // 3. New shards are dated after the old ones' second; the ones that are not open never held a record.
     EXPECT_GE(shard.created_ms / 1000, kCreated / 1000 + 1);
-    if (!shard.is_open()) EXPECT_EQ(shard.end_position, std::optional<uint64_t>(0)) << shard.shard_id;
+    if (!shard.is_open()) {
+      EXPECT_EQ(shard.end_position, std::optional<uint64_t>(0)) << shard.shard_id;
+    }
   }
   // 4. Every shard that was closed has children covering its whole range.
   for (const auto& shard : after.shards) {
@@ -103,7 +105,9 @@ void check_plan(const StreamMeta& before, const StreamMeta& after, uint64_t targ
     for (const auto& id : old_open) {
       const ShardMeta* old = by_id(before, id);
       const bool overlaps = old->hash_range.start <= shard.hash_range.end && old->hash_range.end >= shard.hash_range.start;
-      if (overlaps && id != shard.shard_id) EXPECT_TRUE(descends_from(after, shard, id)) << shard.shard_id << " " << id;
+      if (overlaps && id != shard.shard_id) {
+        EXPECT_TRUE(descends_from(after, shard, id)) << shard.shard_id << " " << id;
+      }
     }
   }
 }

@@ -14,6 +14,11 @@ namespace {
 
 const ServiceModel& model() { return ServiceModel::instance(); }
 
+const char* engine_default_template() {
+  return "kinesis-channel/!{channel-name}/!{channel-id}/!{yyyy}/!{MM}/!{dd}/!{HH}/"
+         "!{channel-name}-!{channel-id}-!{yyyy}-!{MM}-!{dd}-!{HH}-!{mm}!{extension}";
+}
+
 const Shape& shape(const char* name) {
   const Shape* s = model().find_shape(name);
   EXPECT_NE(s, nullptr) << name;
@@ -183,6 +188,63 @@ TEST(ServiceModel, OverlayAddsTheNewestModelChanges) {
   EXPECT_EQ(shape("RecordDistributionStrategy").enum_values, (std::vector<std::string>{"AUTO", "USER_PARTITION_KEY"}));
   EXPECT_TRUE(shape("DryRunOperationException").exception);
   EXPECT_FALSE(model().find_operation("PutRecord")->input->find_member("PartitionKey")->required);
+}
+
+// The 2026 overlay's Channels: the five operations with their errors, and the constraints validation relies on.
+TEST(ServiceModel, OverlayAddsChannels) {
+  for (const char* op : {"CreateChannel", "DescribeChannel", "UpdateChannel", "DeleteChannel", "ListChannels"}) {
+    const Operation* o = model().find_operation(op);
+    ASSERT_NE(o, nullptr) << op;
+    EXPECT_NE(std::find(o->errors.begin(), o->errors.end(), "InvalidArgumentException"), o->errors.end()) << op;
+    EXPECT_NE(std::find(o->errors.begin(), o->errors.end(), "ValidationException"), o->errors.end()) << op;
+  }
+  EXPECT_EQ(model().find_operation("DeleteChannel")->output, nullptr);
+  EXPECT_EQ(model().find_operation("CreateChannel")->output->name, "CreateChannelOutput");
+  const auto& create_errors = model().find_operation("CreateChannel")->errors;
+  EXPECT_NE(std::find(create_errors.begin(), create_errors.end(), "KMSNotFoundException"), create_errors.end());
+  EXPECT_NE(std::find(create_errors.begin(), create_errors.end(), "ResourceInUseException"), create_errors.end());
+  const auto& list_errors = model().find_operation("ListChannels")->errors;
+  EXPECT_NE(std::find(list_errors.begin(), list_errors.end(), "ExpiredNextTokenException"), list_errors.end());
+
+  const Shape& create = *model().find_operation("CreateChannel")->input;
+  for (const char* m : {"ChannelName", "ServiceExecutionRoleARN", "StreamConfigurationList"})
+    EXPECT_TRUE(create.find_member(m)->required) << m;
+  for (const char* m : {"S3DestinationConfiguration", "S3TablesDestinationConfiguration", "EncryptionConfiguration",
+                        "Tags", "LoggingConfiguration"})
+    EXPECT_FALSE(create.find_member(m)->required) << m;
+  const Shape& name = shape("ChannelName");
+  EXPECT_EQ(name.min, 1);
+  EXPECT_EQ(name.max, 128);
+  EXPECT_TRUE(name.matches_pattern("orders-s3.channel_1"));
+  EXPECT_FALSE(name.matches_pattern("bad name"));
+  EXPECT_TRUE(shape("ChannelARN").matches_pattern("arn:aws:kinesis:us-east-1:123456789012:channel/abcd1234efgh5678"));
+  EXPECT_FALSE(shape("ChannelARN").matches_pattern("arn:aws:kinesis:us-east-1:123456789012:stream/s"));
+  EXPECT_TRUE(shape("ServiceExecutionRoleARN").matches_pattern("arn:aws:iam::123456789012:role/my-channel-role"));
+  EXPECT_FALSE(shape("ServiceExecutionRoleARN").matches_pattern("arn:aws:iam::1234:role/r"));
+  EXPECT_TRUE(shape("S3BucketARN").matches_pattern("arn:aws:s3:::my-channel-bucket"));
+  EXPECT_FALSE(shape("S3BucketARN").matches_pattern("arn:aws:s3:::UPPER"));
+  EXPECT_EQ(shape("ExpectedBucketOwner").min, 12);
+  EXPECT_EQ(shape("ExpectedBucketOwner").max, 12);
+  EXPECT_TRUE(shape("OutputKeyTemplate").matches_pattern(engine_default_template()));
+  EXPECT_FALSE(shape("OutputKeyTemplate").matches_pattern("a b"));
+  EXPECT_EQ(shape("ChannelStreamConfigurationList").min, 1);
+  EXPECT_EQ(shape("ChannelStreamConfigurationList").max, 10000);
+  EXPECT_EQ(shape("RecordFormatType").enum_values,
+            (std::vector<std::string>{"GSR_JSON", "JSON", "STRING", "BYTE_ARRAY"}));
+  EXPECT_EQ(shape("S3CompressionType").enum_values, (std::vector<std::string>{"NONE", "GZIP", "ZSTD"}));
+  EXPECT_EQ(shape("ChannelStatus").enum_values,
+            (std::vector<std::string>{"CREATING", "ACTIVE", "UPDATING", "DELETING", "FAILED"}));
+  const Shape& storage = shape("S3StorageConfiguration");
+  EXPECT_TRUE(storage.find_member("CompressionType")->required);
+  EXPECT_FALSE(storage.find_member("OutputKeyTemplate")->required);
+  EXPECT_EQ(shape("ListChannelsInputLimit").min, 1);
+  EXPECT_EQ(shape("ListChannelsInputLimit").max, 10000);
+  EXPECT_TRUE(model().find_operation("UpdateChannel")->input->find_member("ChannelARN")->required);
+  EXPECT_TRUE(shape("S3DestinationUpdateInput").find_member("DataFreshnessInSeconds")->required);
+  EXPECT_NE(shape("DescribeLimitsOutput").find_member("ChannelCount"), nullptr);
+  EXPECT_NE(shape("DescribeLimitsOutput").find_member("ChannelCountLimit"), nullptr);
+  EXPECT_FALSE(shape("DescribeLimitsOutput").find_member("ChannelCountLimit")->required);
+  EXPECT_NE(shape("StreamDescriptionSummary").find_member("ChannelCount"), nullptr);
 }
 
 TEST(ServiceModelParse, OverlayNamingAnUnknownShapeThrows) {

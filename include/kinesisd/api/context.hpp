@@ -17,6 +17,9 @@
 namespace kinesisd::engine {
 class RateLimiter;
 }
+namespace kinesisd::auth {
+class SecretStore;
+}
 
 namespace kinesisd::api {
 
@@ -35,6 +38,7 @@ struct Services {
   boost::asio::any_io_executor reads;    // blocking log reads
   engine::RateLimiter* limiter = nullptr;  // control-plane API rates (api/rate_limits.cpp); none when null
   SubscriptionHub* subscriptions = nullptr;  // live SubscribeToShard calls
+  const auth::SecretStore* secrets = nullptr;  // set: SigV4 signatures are verified against these keys
   bool throughput_limits = true;             // --throughput-limits (subscriptions' 2 MiB/s)
   int64_t subscription_lifetime_ms = 300'000;
 };

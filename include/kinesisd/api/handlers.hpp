@@ -53,6 +53,12 @@ KINESISD_HANDLER(stop_stream_encryption);
 KINESISD_HANDLER(describe_limits);
 KINESISD_HANDLER(describe_account_settings);
 KINESISD_HANDLER(update_account_settings);
+// channels.cpp (channels: delivery to a local directory standing in for S3)
+KINESISD_HANDLER(create_channel);
+KINESISD_HANDLER(describe_channel);
+KINESISD_HANDLER(update_channel);
+KINESISD_HANDLER(delete_channel);
+KINESISD_HANDLER(list_channels);
 
 // subscribe.cpp: SubscribeToShard answers an event stream.
 boost::asio::awaitable<StreamOutput> subscribe_to_shard(Services& services, const CallContext& ctx,

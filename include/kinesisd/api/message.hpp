@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kinesisd::api {
 
@@ -23,6 +25,8 @@ struct ApiRequest {
   // Where the request's documents (input, output) allocate; the transport keeps one per connection and clears it
   // between requests, so a small request allocates no 64 KiB pool chunks. Null: each document has its own pool.
   rapidjson::MemoryPoolAllocator<>* arena = nullptr;
+  // Every header, names lowercased; filled only when signatures are verified (SessionShared::collect_headers).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // A body produced over time (SubscribeToShard's event stream). The transport sends the status line and headers

@@ -13,6 +13,11 @@ struct Credential {
   std::string date;
   std::string region;
   std::string service;
+  // What verification needs besides the scope.
+  std::string signed_headers;  // "content-type;host;x-amz-date"
+  std::string signature;       // lowercase hex
+  bool presigned = false;      // from the query string (X-Amz-*) rather than the Authorization header
+  std::string query_date;      // X-Amz-Date of a presigned request
 };
 
 // `authorization` is the header ("" when absent), `query` the raw query string, `has_date` whether

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "kinesisd/engine/channel_meta.hpp"
 #include "kinesisd/engine/stream_meta.hpp"
 #include "kinesisd/util/status.hpp"
 
@@ -27,6 +28,7 @@ struct RegistryLimits {
   int64_t create_delay_ms = 500;
   int64_t delete_delay_ms = 500;
   int64_t update_delay_ms = 500;
+  uint64_t channel_limit = 100;  // channels per account and region (DescribeLimits ChannelCountLimit)
 };
 
 struct CreateStreamRequest {
@@ -78,14 +80,37 @@ class StreamRegistry {
   // The message AWS gives for a missing stream.
   std::string not_found_message(const std::string& name) const;
 
+  // Channels (engine/channel_registry.cpp), per region, by channel id. `change` functions run under the
+  // registry lock and must not call back into the registry.
+  // Adds `channel` (name, sources by stream name, destination filled in; times, account and, unless given, the
+  // id are set here):
+  // ResourceInUse when a channel that is not gone has the name or a source stream is not ACTIVE or UPDATING,
+  // ResourceNotFound when a source stream is missing, LimitExceeded over the region's or a stream's channels.
+  Result<ChannelMeta> create_channel(const std::string& region, ChannelMeta channel, int64_t now_ms);
+  // Changes a channel that is not gone (ResourceNotFound otherwise); the catalog version grows.
+  Status update_channel(const std::string& region, const std::string& channel_id, int64_t now_ms,
+                        const std::function<Status(ChannelMeta&)>& change);
+  // Marks the channel DELETING; it is gone delete_delay_ms later. ResourceNotFound when absent or gone.
+  Status delete_channel(const std::string& region, const std::string& channel_id, int64_t now_ms);
+  Result<std::shared_ptr<const ChannelMeta>> find_channel(const std::string& region, const std::string& channel_id,
+                                                          int64_t now_ms) const;
+  // Channels of the region (or of every region) that are not gone, ordered by name.
+  std::vector<std::shared_ptr<const ChannelMeta>> list_channels(const std::string& region, int64_t now_ms) const;
+  std::vector<std::shared_ptr<const ChannelMeta>> all_channels(int64_t now_ms) const;
+  // Channels that are not gone and read from the stream.
+  size_t stream_channel_count(const std::string& region, const std::string& stream_name, int64_t now_ms) const;
+  std::string channel_not_found_message(const std::string& channel_id) const;
+
  private:
   using RegionStreams = std::map<std::string, std::shared_ptr<const StreamMeta>>;
   const StreamMeta* live(const std::string& region, const std::string& name, int64_t now_ms) const;
+  size_t channels_reading(const std::string& region, const std::string& stream_name, int64_t now_ms) const;
 
   RegistryLimits limits_;
   mutable std::mutex mu_;
   std::map<std::string, RegionStreams> regions_;
   std::map<std::string, AccountSettings> accounts_;  // by region
+  std::map<std::string, std::map<std::string, std::shared_ptr<const ChannelMeta>>> channels_;  // region, id
   uint64_t version_ = 0;
 };
 

@@ -29,6 +29,7 @@ struct SessionShared {
   api::FrontDoor* front_door = nullptr;
   std::shared_ptr<boost::asio::ssl::context> tls;
   ServerLimits limits;
+  bool collect_headers = false;  // pass every header to the API (signature verification needs them)
   std::atomic<bool> stopping{false};
   std::atomic<int> active_sessions{0};
   std::atomic<int> requests_in_flight{0};  // read but not yet answered; shutdown waits for these only

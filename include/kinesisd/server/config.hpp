@@ -36,8 +36,13 @@ struct Config {
   std::string fsync = "interval";  // always | interval | never
   int64_t fsync_interval_ms = 1000;
   bool throughput_limits = true;
+  bool verify_signatures = false;
+  std::string credentials;  // AKID:SECRET[,AKID:SECRET...] for --verify-signatures
   int64_t segment_bytes = 64ll * 1024 * 1024;
   int64_t retention_check_ms = 60'000;
+  std::string channel_output_dir;    // empty: DATA_DIR/channel-output
+  int64_t channel_check_ms = 1000;   // how often channels look for records to deliver
+  int64_t channel_freshness_ms = 0;  // > 0: deliver after this instead of each channel's DataFreshnessInSeconds
 };
 
 enum class ConfigOutcome { kRun, kHelp, kVersion };

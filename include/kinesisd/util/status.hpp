@@ -23,6 +23,7 @@ enum class ErrorCode {
   kMissingAuthenticationToken,
   kIncompleteSignature,
   kInvalidSignature,
+  kUnrecognizedClient,  // an access key the server does not know (signature verification)
   kAccessDenied,
   kRequestTooLarge,
   kDryRun,  // every check passed; nothing was done because the request asked for a dry run
