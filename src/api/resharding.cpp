@@ -55,7 +55,11 @@ boost::asio::awaitable<Status> install(Services& services, const CallContext& ct
     return Status::Ok();
   });
   if (!recorded) spdlog::warn("event=reshard_end_not_recorded stream={} error=\"{}\"", plan.name, recorded.error().message);
-  co_return co_await services.catalog->persist();
+  Status persisted = co_await services.catalog->persist();
+  // Subscriptions waiting at a parent's end can now see where it ends, and send ChildShards.
+  for (const auto& [index, end] : ends)
+    if (auto actor = data.shard(plan, index)) actor->notify_readers();
+  co_return persisted;
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ Status SubscriptionHub::claim(const std::string& key, const std::shared_ptr<Subs
   std::shared_ptr<Subscription> previous;
   {
     std::lock_guard lock(mu_);
+    if (stopping_) return make_error(ErrorCode::kInternal, "The server is shutting down.");
     std::erase_if(entries_, [now_ms](const auto& e) {
       return e.second.subscription.expired() && now_ms - e.second.started_ms >= kTakeoverAfterMs;
     });
@@ -63,19 +64,13 @@ void SubscriptionHub::end_all() {
   std::vector<std::shared_ptr<Subscription>> live;
   {
     std::lock_guard lock(mu_);
+    stopping_ = true;
     for (auto& [key, e] : entries_)
       if (auto s = e.subscription.lock()) live.push_back(std::move(s));
   }
   for (auto& s : live) s->end();
 }
 
-size_t SubscriptionHub::live_count() {
-  std::lock_guard lock(mu_);
-  size_t n = 0;
-  for (auto& [key, e] : entries_)
-    if (auto s = e.subscription.lock(); s && !s->finished()) ++n;
-  return n;
-}
 
 // --- Subscription ---
 
@@ -253,10 +248,11 @@ asio::awaitable<std::optional<std::string>> Subscription::step(int64_t now, int6
   if (at_end || !first_event_sent_ || now - last_event_ms_ >= kHeartbeatMs) {
     b.array("Records");
     int64_t behind = 0;
-    if (readable) {  // held back by the 2 MiB/s budget
-      if (auto arrival = log.arrival_of(std::max(p_.position, log.start_position()))) {
-        behind = std::max<int64_t>(0, now - *arrival);
-      }
+    if (readable) {  // held back by the 2 MiB/s budget; the arrival time is a disk read, so on the read pool
+      const uint64_t at = p_.position;
+      auto arrival = co_await run_on<std::optional<int64_t>>(
+          services_.reads, [&log, at] { return log.arrival_of(std::max(at, log.start_position())); });
+      if (arrival) behind = std::max<int64_t>(0, now - *arrival);
     }
     co_return finish_event(behind);
   }

@@ -125,6 +125,16 @@ Result<Credential> check_signature_shape(const std::string& authorization, const
     credential->signature = params.at("X-Amz-Signature");
     credential->presigned = true;
     credential->query_date = params.at("X-Amz-Date");
+    if (auto it = params.find("X-Amz-Expires"); it != params.end()) {
+      const std::string& v = it->second;
+      const bool digits = !v.empty() && v.size() <= 7 && v.find_first_not_of("0123456789") == std::string::npos;
+      const int64_t secs = digits ? std::stoll(v) : -1;
+      if (secs < 1 || secs > 604800) {
+        return make_error(ErrorCode::kIncompleteSignature,
+                          "X-Amz-Expires must be an integer from 1 to 604800 (7 days), not '" + v + "'.");
+      }
+      credential->expires_secs = secs;
+    }
   }
   return credential;
 }

@@ -234,7 +234,13 @@ Status verify_signature(const SignedRequest& r, const Credential& c, const Secre
                           c.date + "' != '" + date->substr(0, 8) + "', from '" + *date + "'.");
   }
   const std::string now = format_amz_date(now_ms);
-  if (*when < now_ms - kMaxClockSkewMs) {
+  if (c.presigned && c.expires_secs > 0 && now_ms > *when + c.expires_secs * 1000) {
+    // A presigned request is good from its X-Amz-Date for X-Amz-Expires seconds.
+    return make_error(ErrorCode::kInvalidSignature, "Signature expired: " + *date + " is now earlier than " +
+                                                        format_amz_date(now_ms - c.expires_secs * 1000) + " (" +
+                                                        now + " - " + std::to_string(c.expires_secs) + " sec.)");
+  }
+  if (*when < now_ms - kMaxClockSkewMs && !(c.presigned && c.expires_secs > 0)) {
     return make_error(ErrorCode::kInvalidSignature, "Signature expired: " + *date + " is now earlier than " +
                                                         format_amz_date(now_ms - kMaxClockSkewMs) + " (" + now +
                                                         " - 5 min.)");

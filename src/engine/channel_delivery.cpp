@@ -97,7 +97,7 @@ Status ChannelDelivery::save_checkpoint(const ChannelMeta& c, const State& state
 Status ChannelDelivery::write_object(const std::string& bucket_arn, const std::string& key,
                                      const std::string& content) const {
   const std::filesystem::path path =
-      std::filesystem::path(options_.output_dir) / bucket_name(bucket_arn) / key;
+      std::filesystem::path(options_.output_dir) / safe_relative_key(bucket_name(bucket_arn)) / safe_relative_key(key);
   if (auto s = storage::make_directories(path.parent_path().string()); !s) return s;
   return storage::write_file_atomically(path.string(), content);
 }

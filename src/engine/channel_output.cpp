@@ -1,5 +1,8 @@
 #include "kinesisd/engine/channel_output.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <rapidjson/document.h>
 #include <zlib.h>
 
@@ -99,6 +102,15 @@ Status check_key_template(const std::string& t) {
     if (!known) return invalid("OutputKeyTemplate contains an unknown variable !{" + p.text + "}.");
     if (p.text.find('/') != std::string::npos)
       return invalid("OutputKeyTemplate !{" + p.text + "} contains '/'.");
+    if (p.text.rfind("extension:", 0) == 0) {
+      const std::string ext = p.text.substr(10);
+      const bool plain = std::all_of(ext.begin(), ext.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+      if (!plain || ext.find("..") != std::string::npos) {
+        return invalid("OutputKeyTemplate !{" + p.text + "} may use only letters, digits, '.', '_' and '-'.");
+      }
+    }
   }
   return Status::Ok();
 }
@@ -145,7 +157,26 @@ std::string render_key(const std::string& key_template, const KeyValues& v) {
     key += list[i].variable ? value_of(list[i].text, v, tm) : list[i].text;
   }
   if (!ends_with_extension) key += v.unique;
-  return key;
+  return safe_relative_key(key);
+}
+
+std::string safe_relative_key(const std::string& key) {
+  // Variables (names, extensions) are substituted after the template was checked: a component they turn into "",
+  // "." or ".." would leave the bucket's directory, so it is replaced; the key stays inside the bucket.
+  std::string out;
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = key.find('/', start);
+    std::string part = key.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    for (auto& c : part)
+      if (c == '\\' || c == '\0') c = '_';
+    if (part.empty() || part == "." || part == "..") part = "_";
+    if (!out.empty()) out += '/';
+    out += part;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
 }
 
 std::string dated_prefix(const std::string& prefix, int64_t time_ms) {

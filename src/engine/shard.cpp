@@ -154,9 +154,16 @@ void Shard::close(std::function<void(uint64_t)> done) {
 
 void Shard::when_readable(uint64_t position, std::function<void()> wake) {
   asio::post(strand_, [self = shared_from_this(), position, wake = std::move(wake)]() mutable {
-    if (self->closed_ || self->log_->end_position() > position) return wake();
+    if (self->log_->end_position() > position) return wake();
+    // Waiters of subscriptions that ended stay until the next wake-up; past this many, wake them all now (the
+    // live ones simply ask again), so an idle shard's list stays bounded.
+    if (self->readers_.size() >= kMaxReaders) self->wake_readers();
     self->readers_.push_back(std::move(wake));
   });
+}
+
+void Shard::notify_readers() {
+  asio::post(strand_, [self = shared_from_this()] { self->wake_readers(); });
 }
 
 void Shard::wake_readers() {

@@ -174,6 +174,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     api::ApiRequest api_request = to_api(request, std::move(request.body()), shared.collect_headers);
     api_request.arena = &arena->pool;
     api::ApiResponse answer = co_await shared.front_door->handle(std::move(api_request));
+    arena->pool.Clear();  // the answer is encoded: nothing refers to the request's documents any more
     if (answer.stream) {
       const bool ok = co_await write_streamed(stream, std::move(answer), version, keep_alive, shared);
       if (!ok || !keep_alive) co_return;

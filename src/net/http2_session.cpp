@@ -139,6 +139,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
         if (n == 0) break;
         // Copy: nghttp2 reuses its buffer on the next call, and the write completes asynchronously.
         std::string out(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+        // Sets the write timer only (a read is pending): a peer that stops reading is dropped after io_timeout.
+        beast::get_lowest_layer(stream_).expires_after(shared_.limits.io_timeout);
         auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(out), kTuple);
         if (ec) co_return finish();
       }
@@ -220,8 +222,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     s->drained.emplace(stream_.get_executor());
     for (;;) {
       while (!done_ && streams_.count(id) != 0 && s->unsent() > kStreamHighWater) {
-        s->drained->expires_at(asio::steady_timer::time_point::max());
-        co_await s->drained->async_wait(kTuple);
+        // A peer that takes none of the stream's data (no WINDOW_UPDATE) for io_timeout loses the stream.
+        s->drained->expires_after(shared_.limits.io_timeout);
+        auto [ec] = co_await s->drained->async_wait(kTuple);
+        if (!ec && !done_ && streams_.count(id) != 0 && s->unsent() > kStreamHighWater) {
+          nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+          wake();
+          break;
+        }
       }
       if (done_ || streams_.count(id) == 0) break;
       std::optional<std::string> piece = co_await s->producer->next();

@@ -190,6 +190,7 @@ int run(const Config& config) {
   asio::io_context ioc(static_cast<int>(io_threads));
   asio::thread_pool storage_pool(2);
   asio::thread_pool read_pool(2);
+  asio::thread_pool channel_pool(1);  // channel delivery rounds: long reads, compression and fsyncs of their own
   api::CatalogWriter catalog(registry, storage_pool.get_executor(), catalog_path);
   if (auto s = catalog.flush(); !s) {
     spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
@@ -228,7 +229,8 @@ int run(const Config& config) {
     return 1;
   }
   data.sweep(registry, now_ms());
-  // Channels deliver to a local directory standing in for S3; their rounds run on the read pool.
+  // Channels deliver to a local directory standing in for S3; their rounds run on a thread of their own, so a
+  // large backlog does not hold up GetRecords and subscriptions on the read pool.
   engine::ChannelDeliveryOptions channel_options;
   channel_options.output_dir =
       config.channel_output_dir.empty() ? config.data_dir + "/channel-output" : config.channel_output_dir;
@@ -236,7 +238,7 @@ int run(const Config& config) {
   channel_options.freshness_override_ms = config.channel_freshness_ms;
   engine::ChannelDelivery channel_delivery(registry, data, channel_options);
   std::vector<std::unique_ptr<Periodic>> timers;
-  timers.push_back(std::make_unique<Periodic>(ioc, read_pool.get_executor(),
+  timers.push_back(std::make_unique<Periodic>(ioc, channel_pool.get_executor(),
                                               std::chrono::milliseconds(config.channel_check_ms),
                                               [&] { channel_delivery.run(now_ms()); }));
   timers.push_back(std::make_unique<Periodic>(ioc, storage_pool.get_executor(), std::chrono::milliseconds(config.retention_check_ms), [&] {
@@ -314,6 +316,7 @@ int run(const Config& config) {
   for (auto& t : threads) t.join();
   storage_pool.join();
   read_pool.join();
+  channel_pool.join();
   data.sync_dirty();
   if (auto s = catalog.flush(); !s) spdlog::error("event=catalog_flush_failed error=\"{}\"", s.error().message);
   spdlog::info("event=stopped");

@@ -8,12 +8,22 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace kinesisd::storage {
 namespace {
 
 Error os_error(const std::string& what, const std::string& path) {
   return make_error(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
+}
+
+Status sync_directory(const std::string& dir) {
+  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return os_error("cannot open directory", dir);
+  const int rc = ::fsync(dfd);
+  ::close(dfd);
+  if (rc != 0) return os_error("cannot fsync directory", dir);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -40,13 +50,7 @@ Status write_file_atomically(const std::string& path, const std::string& content
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return os_error("cannot rename", tmp);
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return os_error("cannot open directory", dir);
-  const int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return os_error("cannot fsync directory", dir);
-  return Status::Ok();
+  return sync_directory(std::filesystem::path(path).parent_path().string());
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -66,9 +70,20 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Status make_directories(const std::string& path) {
+  // Each directory created here is made durable in its parent (fsync of the parent), top down, so a file written
+  // and synced inside it later cannot vanish with an unsynced directory entry after a power loss.
+  std::vector<std::filesystem::path> missing;
   std::error_code ec;
+  for (std::filesystem::path p = std::filesystem::path(path); !p.empty() && !std::filesystem::exists(p, ec);
+       p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
   std::filesystem::create_directories(path, ec);
   if (ec) return make_error(ErrorCode::kInternal, "cannot create directory " + path + ": " + ec.message());
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (auto s = sync_directory(it->parent_path().string()); !s) return s;
+  }
   return Status::Ok();
 }
 

@@ -41,6 +41,19 @@ TEST(ChannelOutput, CustomTemplates) {
   EXPECT_EQ(dated_prefix("errors/", kTime), "errors/2026/01/02/03/");
 }
 
+TEST(ChannelOutput, SubstitutedNamesCannotLeaveTheBucket) {
+  // Names may be "." or ".." (their patterns allow it) and extensions are free text: the rendered key is
+  // sanitised component by component, so the object stays under the bucket's directory.
+  KeyValues dots{"..", "id", ".", kTime, ".txt", "-u"};
+  EXPECT_EQ(render_key("!{channel-name}/!{channel-name}/!{stream-name}/x", dots), "_/_/_/x-u");
+  EXPECT_EQ(safe_relative_key("a//b/./c/../d\\e"), "a/_/b/_/c/_/d_e");
+  EXPECT_EQ(safe_relative_key(""), "_");
+  EXPECT_FALSE(check_key_template("x/!{extension:/../..}").ok());
+  EXPECT_FALSE(check_key_template("x/!{extension:..}").ok());
+  EXPECT_FALSE(check_key_template("x/!{extension:a b}").ok());
+  EXPECT_TRUE(check_key_template("x/!{extension:.log.gz}").ok());
+}
+
 TEST(ChannelOutput, TemplateRules) {
   EXPECT_TRUE(check_key_template("a/!{yyyy}/b").ok());
   for (const char* bad : {"/abs/!{yyyy}", "a/../b", "a/./b", "a//b", "a/b/", "a/!{nope}", "a/!{yyyy", "a/{x}",

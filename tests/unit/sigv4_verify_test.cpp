@@ -94,6 +94,31 @@ TEST(SigV4Verify, ClockSkewAndScopeDate) {
             "'20150830', from '20150830T123600Z'.");
 }
 
+TEST(SigV4Verify, PresignedRequestsLiveForTheirExpiry) {
+  // The IAM example again, as if presigned: the signature itself is not what this checks, the window is.
+  const std::vector<std::pair<std::string, std::string>> headers = {{"host", "h"}};
+  SignedRequest r{"GET", "/", "", "", &headers};
+  Credential c;
+  c.access_key_id = "AKIDEXAMPLE";
+  c.date = "20150830";
+  c.region = "us-east-1";
+  c.service = "iam";
+  c.signed_headers = "host";
+  c.presigned = true;
+  c.query_date = "20150830T123600Z";
+  c.expires_secs = 3600;
+  auto store = SecretStore::parse(std::string("AKIDEXAMPLE:") + kSecret);
+  const int64_t at = 1440938160000;
+  // Within the hour (well past the 5-minute skew): only the (dummy) signature is wrong.
+  auto within = verify_signature(r, c, *store, at + 30 * 60 * 1000);
+  ASSERT_FALSE(within);
+  EXPECT_NE(within.error().message.find("does not match"), std::string::npos);
+  auto after = verify_signature(r, c, *store, at + 3601 * 1000);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().message,
+            "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T133601Z - 3600 sec.)");
+}
+
 TEST(SigV4Verify, HostFallsBackToHttp2Authority) {
   const std::vector<std::pair<std::string, std::string>> h1 = {{"host", "127.0.0.1:4567"}, {"x-amz-date", "20150830T123600Z"}};
   const std::vector<std::pair<std::string, std::string>> h2 = {{":authority", "127.0.0.1:4567"},

@@ -34,9 +34,8 @@ class SubscriptionHub {
   // than 5 s ago; otherwise a live previous subscription is taken over (it ends with ResourceInUseException).
   Status claim(const std::string& key, const std::shared_ptr<Subscription>& s, int64_t now_ms,
                const std::string& in_use_message);
-  // Ends every live subscription (the server is stopping).
+  // Ends every live subscription, and refuses new ones: the server is stopping.
   void end_all();
-  size_t live_count();
 
  private:
   struct Entry {
@@ -44,6 +43,7 @@ class SubscriptionHub {
     int64_t started_ms = 0;
   };
   std::mutex mu_;
+  bool stopping_ = false;
   std::map<std::string, Entry> entries_;
 };
 
@@ -70,7 +70,6 @@ class Subscription : public ResponseStream, public std::enable_shared_from_this<
   void take_over();
   // Thread-safe: the server is stopping.
   void end();
-  bool finished() const { return finished_; }
 
  private:
   enum class Stop { kNone, kCancelled, kTakenOver, kServerStopping };

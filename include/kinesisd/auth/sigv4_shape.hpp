@@ -18,6 +18,7 @@ struct Credential {
   std::string signature;       // lowercase hex
   bool presigned = false;      // from the query string (X-Amz-*) rather than the Authorization header
   std::string query_date;      // X-Amz-Date of a presigned request
+  int64_t expires_secs = 0;    // X-Amz-Expires of a presigned request (1..604800); 0 when not given
 };
 
 // `authorization` is the header ("" when absent), `query` the raw query string, `has_date` whether

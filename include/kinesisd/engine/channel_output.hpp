@@ -38,6 +38,9 @@ struct KeyValues {
 };
 // The object key of `key_template` (checked by check_key_template).
 std::string render_key(const std::string& key_template, const KeyValues& values);
+// `key` with every path component that is empty, "." or ".." replaced by "_" (and '\\' or NUL by '_'): a
+// relative path that cannot leave the directory it is joined to.
+std::string safe_relative_key(const std::string& key);
 // <prefix><yyyy>/<MM>/<dd>/<HH>/ for dead-letter objects.
 std::string dated_prefix(const std::string& prefix, int64_t time_ms);
 

@@ -67,10 +67,12 @@ class Shard : public std::enable_shared_from_this<Shard> {
   // later ones fail with ResourceInUse so the caller can route them to the children. `done` gets the end
   // position: one past the last record the shard will ever hold.
   void close(std::function<void(uint64_t end_position)> done);
-  // Calls `wake` once, on the strand: at once when the log already holds a record at `position` or the shard is
-  // closed, otherwise after the next write lands (or the shard closes). Readers re-check and ask again; this is
-  // how subscriptions are pushed records as they are appended rather than polling.
+  // Calls `wake` once, on the strand: at once when the log already holds a record at `position`, otherwise after
+  // the next write lands, the shard closes, or notify_readers(). Readers re-check and ask again; this is how
+  // subscriptions are pushed records as they are appended rather than polling.
   void when_readable(uint64_t position, std::function<void()> wake);
+  // Wakes every when_readable waiter (the catalog now records where this closed shard ends).
+  void notify_readers();
   // For a shard already closed at start (no writes in flight).
   void mark_closed() { closed_ = true; }
   // Storage-pool side: fdatasync when there were writes since the last sync (the `interval` policy's timer).
@@ -96,6 +98,7 @@ class Shard : public std::enable_shared_from_this<Shard> {
   bool writing_ = false;
   bool closed_ = false;
   std::vector<std::shared_ptr<Batch>> pending_;
+  static constexpr size_t kMaxReaders = 1024;
   std::vector<std::function<void()>> readers_;  // when_readable waiters
   TokenBucket write_bytes_{kWriteBytesPerSecond, kWriteBytesPerSecond};
   TokenBucket write_records_{kWriteRecordsPerSecond, kWriteRecordsPerSecond};

@@ -14,7 +14,7 @@ Status write_file_atomically(const std::string& path, const std::string& content
 // Reads a whole file. ResourceNotFound when it does not exist, Internal on other errors.
 Result<std::string> read_file(const std::string& path);
 
-// mkdir -p; Internal with the errno text on failure.
+// mkdir -p, each directory it creates fsynced into its parent. Internal with the errno text on failure.
 Status make_directories(const std::string& path);
 
 }  // namespace kinesisd::storage
