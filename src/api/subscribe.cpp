@@ -61,14 +61,18 @@ boost::asio::awaitable<StreamOutput> subscribe_to_shard(Services& services, cons
     if (!p) co_return p.error();
     position = p.value();
   }
-  if (get_bool(in, "DryRun").value_or(false)) co_return dry_run_error();
+  const std::string key = consumer_arn + "|" + shard_id;
+  const std::string in_use = in_use_message(s.account, s.name, shard_meta->index, consumer->name);
+  if (get_bool(in, "DryRun").value_or(false)) {
+    if (auto free = services.subscriptions->check(key, ctx.now_ms, in_use); !free) co_return free.error();
+    co_return dry_run_error();
+  }
 
   SubscriptionParams params{ctx.region, s.name,        s.created_ms, consumer->name, c->arn(s.arn()),
                             shard_meta->index, position, ctx.now_ms};
   auto executor = co_await boost::asio::this_coro::executor;
   auto subscription = std::make_shared<Subscription>(services, ctx.protocol, executor, std::move(params));
-  const std::string in_use = in_use_message(s.account, s.name, shard_meta->index, consumer->name);
-  if (auto claimed = services.subscriptions->claim(consumer_arn + "|" + shard_id, subscription, ctx.now_ms, in_use);
+  if (auto claimed = services.subscriptions->claim(key, subscription, ctx.now_ms, in_use);
       !claimed) {
     co_return claimed.error();
   }

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "kinesisd/api/consumer_ref.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/record_reading.hpp"
 #include "kinesisd/engine/shard.hpp"
@@ -57,6 +58,16 @@ Status SubscriptionHub::claim(const std::string& key, const std::shared_ptr<Subs
     entries_[key] = Entry{s, now_ms};
   }
   if (previous) previous->take_over();
+  return Status::Ok();
+}
+
+Status SubscriptionHub::check(const std::string& key, int64_t now_ms, const std::string& in_use_message) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return make_error(ErrorCode::kInternal, "The server is shutting down.");
+  auto it = entries_.find(key);
+  if (it != entries_.end() && now_ms - it->second.started_ms < kTakeoverAfterMs) {
+    return make_error(ErrorCode::kResourceInUse, in_use_message);
+  }
   return Status::Ok();
 }
 
@@ -178,7 +189,7 @@ asio::awaitable<std::optional<std::string>> Subscription::step(int64_t now, int6
                                       c.status(now) == engine::ConsumerStatus::kActive);
   if (!consumer_live) {
     finished_ = true;
-    co_return exception("ResourceNotFoundException", "Consumer " + p_.consumer_arn + " not found.");
+    co_return exception("ResourceNotFoundException", consumer_not_found(p_.consumer_name, s));
   }
   const engine::ShardMeta* shard_meta = find_shard(s, p_.shard_index);
   auto shard = shard_meta ? services_.data->shard(s, p_.shard_index) : nullptr;

@@ -86,14 +86,17 @@ asio::awaitable<void> answer_and_close(Stream& stream, beast::flat_buffer& buffe
 }
 
 // Sends an answer whose body comes from a ResponseStream as a chunked body, one chunk per piece as soon as it is
-// produced. False when the connection failed (the stream is cancelled then).
+// produced (HTTP/1.0: raw, then the connection closes). False when the connection must close: it failed (the
+// stream is cancelled then) or the body was not chunked.
 template <class Stream>
 asio::awaitable<bool> write_streamed(Stream& stream, api::ApiResponse answer, unsigned version, bool keep_alive,
                                      SessionShared& shared) {
   http::response<http::empty_body> res{static_cast<http::status>(answer.status), version};
   for (const auto& [name, value] : answer_headers(answer)) res.set(name, value);
-  res.keep_alive(keep_alive);
-  res.chunked(true);
+  // HTTP/1.0 knows no chunked encoding: the body is the pieces as they are, ended by closing the connection.
+  const bool chunked = version >= 11;
+  res.keep_alive(keep_alive && chunked);
+  res.chunked(chunked);
   http::response_serializer<http::empty_body> serializer{res};
   auto& socket = beast::get_lowest_layer(stream);
   socket.expires_after(shared.limits.io_timeout);
@@ -106,11 +109,14 @@ asio::awaitable<bool> write_streamed(Stream& stream, api::ApiResponse answer, un
     std::optional<std::string> piece = co_await answer.stream->next();
     if (!piece) break;
     socket.expires_after(shared.limits.io_timeout);
-    if (auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)), kTuple); ec) {
+    auto [ec, n] = chunked ? co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)), kTuple)
+                           : co_await asio::async_write(stream, asio::buffer(*piece), kTuple);
+    if (ec) {
       answer.stream->cancel();
       co_return false;
     }
   }
+  if (!chunked) co_return false;  // the end of the body is the end of the connection
   socket.expires_after(shared.limits.io_timeout);
   auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
   co_return !ec;

@@ -260,13 +260,14 @@ class SubscribeToShardTest(SubscribeCase):
         name, _, consumers = self.make_stream(consumers=4)
         for i in range(3):
             c.put_record(StreamName=name, Data=b"early-%d" % i, PartitionKey="p")
-        time.sleep(0.1)
+        # boto3 sends JSON timestamps in whole seconds: the late records start a new second.
+        time.sleep(1.05 - time.time() % 1.0)
         for i in range(3):
             c.put_record(StreamName=name, Data=b"late-%d" % i, PartitionKey="p")
         records = self.get_records(name)
         self.assertEqual(len(records), 6)
-        late_at = records[3]["ApproximateArrivalTimestamp"]
-        self.assertGreater(late_at, records[2]["ApproximateArrivalTimestamp"])
+        late_at = records[3]["ApproximateArrivalTimestamp"].replace(microsecond=0)
+        self.assertLess(records[2]["ApproximateArrivalTimestamp"], late_at)
         all_data = [b"early-0", b"early-1", b"early-2", b"late-0", b"late-1", b"late-2"]
 
         horizon = self.subscribe(consumers[0], Type="TRIM_HORIZON").read_records(6)
@@ -424,7 +425,7 @@ class SubscribeToShardTest(SubscribeCase):
     # -- 5. shard end -----------------------------------------------------------------------------------------------
     def test_split_while_subscribed_then_children_then_merge(self):
         c = self.kinesis
-        name, arn, (consumer, consumer_b, consumer_c) = self.make_stream(consumers=3)
+        name, _, (consumer, consumer_b, consumer_c, consumer_d, consumer_e) = self.make_stream(consumers=5)
         written = []  # (data, ShardId, SequenceNumber)
         for i in range(5):
             out = c.put_record(StreamName=name, Data=b"before-%d" % i, PartitionKey="key-%d" % i)
@@ -518,6 +519,21 @@ class SubscribeToShardTest(SubscribeCase):
         self.assertEqual(at_end.events[0]["Records"], [])
         self.assertNotIn("ContinuationSequenceNumber", at_end.events[0])
         self.assertEqual(len(at_end.events[0]["ChildShards"]), 2)
+        last = in_parent[-1][2]
+        at_last = self.subscribe(consumer_d, SHARD0, Type="AT_SEQUENCE_NUMBER", SequenceNumber=last).read_to_end()
+        self.assertEqual([r["SequenceNumber"] for r in at_last.records], [last])
+        self.assertEqual(len(at_last.events[-1]["ChildShards"]), 2)
+        after_last = self.subscribe(consumer_e, SHARD0, Type="AFTER_SEQUENCE_NUMBER", SequenceNumber=last).read_to_end()
+        self.assertEqual(after_last.records, [])
+        self.assertEqual(len(after_last.events[-1]["ChildShards"]), 2)
+        self.assertNotIn("ContinuationSequenceNumber", after_last.events[-1])
+        # A parent's sequence number does not fit a child.
+        with self.assertRaises(ClientError) as ctx:
+            c.subscribe_to_shard(ConsumerARN=consumer_e, ShardId=SHARD1,
+                                 StartingPosition={"Type": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last})
+        self.assertClientError(ctx, "InvalidArgumentException",
+                               "Invalid StartingSequenceNumber. It encodes shardId-000000000000, while it was used in "
+                               "a call to a shard with shardId-000000000001")
 
         # Merge the two children while one is subscribed: it ends naming the merged shard with both parents.
         harness.wait_status(c, name, "ACTIVE")
@@ -545,7 +561,11 @@ class SubscribeToShardTest(SubscribeCase):
         reader = self.subscribe(consumer, Type="LATEST")
         reader.next_event()
         c.deregister_stream_consumer(ConsumerARN=consumer)
-        self.assertStreamError(reader, "ResourceNotFoundException", "Consumer %s not found." % consumer)
+        # The same text as DescribeStreamConsumer's for a consumer that is gone.
+        consumer_name = consumer.split("/consumer/")[1].rsplit(":", 1)[0]
+        self.assertStreamError(reader, "ResourceNotFoundException",
+                               "Consumer %s under stream %s under account 000000000000 not found."
+                               % (consumer_name, name))
         self.assertIsNone(reader.next_event())
 
     def test_deleting_the_stream_ends_the_stream(self):
@@ -562,7 +582,7 @@ class SubscribeToShardTest(SubscribeCase):
 
     # -- 8. DryRun (not in boto3's model: raw JSON) -------------------------------------------------------------------
     def test_dry_run_does_not_claim(self):
-        name, _, (consumer,) = self.make_stream()
+        _, _, (consumer,) = self.make_stream()
         body = {"ConsumerARN": consumer, "ShardId": SHARD0, "StartingPosition": {"Type": "LATEST"}, "DryRun": True}
         for _ in range(2):  # twice within 5 s: neither claims the pair
             resp = self.server.raw("SubscribeToShard", body)
@@ -573,11 +593,37 @@ class SubscribeToShardTest(SubscribeCase):
         self.assertAwsError(resp, "ResourceNotFoundException", message_prefix="Shard shardId-000000000007")
         resp = self.server.raw("SubscribeToShard", dict(body, StartingPosition={"Type": "AT_SEQUENCE_NUMBER"}))
         self.assertAwsError(resp, "InvalidArgumentException")
-        # A real subscription right after succeeds, and claims.
+        # A real subscription right after succeeds, and claims the pair.
         reader = self.subscribe(consumer, Type="LATEST")
         self.assertIsNotNone(reader.next_event())
-        resp = self.server.raw("SubscribeToShard", body)
-        self.assertAwsError(resp, "ResourceInUseException", message_prefix=IN_USE_PREFIX)
+        with self.assertRaises(ClientError) as ctx:
+            self.kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId=SHARD0, StartingPosition={"Type": "LATEST"})
+        self.assertClientError(ctx, "ResourceInUseException")
+
+    def test_dry_run_while_the_pair_is_in_use(self):
+        """A DryRun must not say a call "would have succeeded" when the same call without DryRun is refused: every
+        check runs (README), and the 5-second rule is one."""
+        _, _, (consumer,) = self.make_stream()
+        reader = self.subscribe(consumer, Type="LATEST")
+        self.assertIsNotNone(reader.next_event())
+        body = {"ConsumerARN": consumer, "ShardId": SHARD0, "StartingPosition": {"Type": "LATEST"}}
+        self.assertAwsError(self.server.raw("SubscribeToShard", body), "ResourceInUseException",
+                            message_prefix=IN_USE_PREFIX)
+        self.assertAwsError(self.server.raw("SubscribeToShard", dict(body, DryRun=True)), "ResourceInUseException",
+                            message_prefix=IN_USE_PREFIX)
+
+    # -- encrypted streams ------------------------------------------------------------------------------------------
+    def test_encrypted_records_arrive_decrypted(self):
+        c = self.kinesis
+        name, _, (consumer,) = self.make_stream()
+        c.start_stream_encryption(StreamName=name, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+        harness.wait_status(c, name, "ACTIVE")
+        put = c.put_record(StreamName=name, Data=bytes(range(256)), PartitionKey="secret")
+        self.assertEqual(put["EncryptionType"], "KMS")
+        reader = self.subscribe(consumer, Type="TRIM_HORIZON").read_records(1)
+        rec = reader.records[0]
+        self.assertEqual((rec["SequenceNumber"], rec["Data"], rec["PartitionKey"], rec.get("EncryptionType")),
+                         (put["SequenceNumber"], bytes(range(256)), "secret", "KMS"))
 
 
 class CreatingConsumerTest(SubscribeCase):
@@ -705,6 +751,11 @@ class ThroughputLimitTest(SubscribeCase):
             allowed = 2 * MiB + 2 * MiB * (at - started) + record_bytes
             self.assertLessEqual(delivered, allowed, "%d bytes after %.2fs" % (delivered, at - started))
         self.assertEqual(delivered, total_records * record_bytes)
+        # While held back, the events say how far behind they are (the records were written before the restart).
+        with_records = [e for e in reader.events if e["Records"]]
+        for event in with_records[:-1]:
+            self.assertGreater(event["MillisBehindLatest"], 0, event["MillisBehindLatest"])
+        self.assertEqual(with_records[-1]["MillisBehindLatest"], 0)
         self.assertGreater(len([e for e in reader.events if e["Records"]]), 1, "5 MiB in one event")
 
 

@@ -72,6 +72,8 @@ class RawConnection(object):
     def __init__(self, port, timeout=15):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buf = b""
+        self.pending = b""  # event-stream bytes not yet parsed (read_messages)
+        self.messages = []
         self.port = port
 
     def close(self):
@@ -185,6 +187,24 @@ class WireCase(ServerTestCase):
         else:
             conn.send("SubscribeToShard", doc)
 
+    def read_messages(self, conn, done, timeout=15.0):
+        """Reads a live event stream chunk by chunk into ``conn.messages`` until ``done(conn.messages)``."""
+        deadline = time.monotonic() + timeout
+        while not done(conn.messages):
+            self.assertLess(time.monotonic(), deadline, "condition not reached; %d messages" % len(conn.messages))
+            chunk = conn.read_chunk()
+            self.assertIsNotNone(chunk, "the event stream ended early")
+            conn.pending += chunk
+            at = 0
+            while len(conn.pending) - at >= 12:
+                (total,) = struct.unpack(">I", conn.pending[at:at + 4])
+                if len(conn.pending) - at < total:
+                    break
+                at += total
+            complete, conn.pending = conn.pending[:at], conn.pending[at:]
+            conn.messages += parse_messages(self, complete)
+        return conn.messages
+
     def read_event_stream(self, conn):
         """Reads a whole event-stream answer (it ends with the 1 s lifetime) and returns its messages."""
         status, headers, body = conn.read_response()
@@ -226,9 +246,12 @@ class SubscribeWireTest(WireCase):
     # -- 11. JSON framing -------------------------------------------------------------------------------------------
     def test_json_event_stream_framing(self):
         c = self.kinesis
-        name, (consumer,) = self.stream_with_consumers()
+        name, (consumer, second) = self.stream_with_consumers(consumers=2)
         data = [bytes(range(256)), b"second", "\u00fcber".encode("utf-8")]
-        puts = [c.put_record(StreamName=name, Data=d, PartitionKey="pk-%d" % i) for i, d in enumerate(data)]
+        puts = []
+        for i, d in enumerate(data):
+            puts.append(c.put_record(StreamName=name, Data=d, PartitionKey="pk-%d" % i))
+            time.sleep(0.01)  # distinct arrival milliseconds
         stored = self.raw_get_records(name)
         conn = self.connect()
         started = time.monotonic()
@@ -257,6 +280,12 @@ class SubscribeWireTest(WireCase):
             self.assertIsInstance(rec["ApproximateArrivalTimestamp"], (int, float))
             self.assertLess(abs(rec["ApproximateArrivalTimestamp"] - time.time()), 60)
             self.assertEqual(rec["ApproximateArrivalTimestamp"], raw["ApproximateArrivalTimestamp"])
+        # AT_TIMESTAMP in epoch seconds with milliseconds: starts at the record that arrived then.
+        conn2 = self.connect()
+        self.subscribe_raw(conn2, second,
+                           {"Type": "AT_TIMESTAMP", "Timestamp": stored[1]["ApproximateArrivalTimestamp"]})
+        later = [r for e in self.events(self.read_event_stream(conn2), "application/json") for r in e["Records"]]
+        self.assertEqual([base64.b64decode(r["Data"]) for r in later], data[1:])
 
     # -- 12. CBOR payloads ------------------------------------------------------------------------------------------
     def test_cbor_request_gets_cbor_events(self):
@@ -302,7 +331,7 @@ class SubscribeWireTest(WireCase):
 
     # -- 13. errors -------------------------------------------------------------------------------------------------
     def test_errors_are_ordinary_answers(self):
-        name, (consumer,) = self.stream_with_consumers()
+        _, (consumer,) = self.stream_with_consumers()
         good = {"ConsumerARN": consumer, "ShardId": SHARD0, "StartingPosition": {"Type": "LATEST"}}
         resp = self.server.raw("SubscribeToShard", b'{"ConsumerARN": "x", ')
         self.assertAwsError(resp, "SerializationException")
@@ -368,6 +397,51 @@ class SubscribeWireTest(WireCase):
         status, headers, body = conn.read_response()
         self.assertEqual((status, json.loads(body)), (200, {"status": "ok"}))
 
+    def test_pipelined_request_is_answered_after_the_stream(self):
+        name, (consumer,) = self.stream_with_consumers()
+        conn = self.connect()
+        doc = json.dumps({"ConsumerARN": consumer, "ShardId": SHARD0,
+                          "StartingPosition": {"Type": "LATEST"}}).encode("utf-8")
+        date = amz_date()
+        head = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nX-Amz-Target: %s%%s\r\n"
+                "X-Amz-Date: %s\r\nAuthorization: %s\r\nContent-Length: %%d\r\n\r\n"
+                % (JSON_CT, TARGET_PREFIX, date, fake_authorization(date=date)))
+        conn.sock.sendall((head % ("SubscribeToShard", len(doc))).encode("ascii") + doc +
+                          (head % ("ListStreams", 2)).encode("ascii") + b"{}")
+        messages = self.read_event_stream(conn)
+        self.assertInitialResponse(messages[0], "application/json")
+        status, _, body = conn.read_response()
+        self.assertEqual(status, 200, body)
+        self.assertIn(name, json.loads(body)["StreamNames"])
+
+    def test_http_1_0_client_gets_no_chunked_encoding(self):
+        """RFC 9112 6.1: a server MUST NOT send Transfer-Encoding in answer to an HTTP/1.0 request. The event
+        stream then ends with the connection."""
+        _, (consumer,) = self.stream_with_consumers()
+        conn = self.connect()
+        doc = json.dumps({"ConsumerARN": consumer, "ShardId": SHARD0,
+                          "StartingPosition": {"Type": "TRIM_HORIZON"}}).encode("utf-8")
+        date = amz_date()
+        conn.sock.sendall(("POST / HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+                           "X-Amz-Target: %sSubscribeToShard\r\nX-Amz-Date: %s\r\nAuthorization: %s\r\n"
+                           "Content-Length: %d\r\n\r\n" % (JSON_CT, TARGET_PREFIX, date,
+                                                             fake_authorization(date=date), len(doc))).encode("ascii")
+                          + doc)
+        data = b""
+        while True:
+            piece = conn.sock.recv(65536)
+            if not piece:
+                break
+            data += piece
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        self.assertEqual(lines[0].split(" ")[1], "200", lines[0])
+        headers = {l.split(":", 1)[0].strip().lower(): l.split(":", 1)[1].strip() for l in lines[1:]}
+        self.assertEqual(headers.get("content-type"), EVENT_STREAM_CT)
+        self.assertNotIn("transfer-encoding", headers)
+        messages = parse_messages(self, body)
+        self.assertInitialResponse(messages[0], "application/json")
+
     def test_client_going_away_mid_stream(self):
         c = self.kinesis
         name, (consumer,) = self.stream_with_consumers()
@@ -387,8 +461,8 @@ class SubscribeWireTest(WireCase):
         self.assertIsNone(self.server.proc.poll())
 
 
-class SubscribeWireExceptionTest(WireCase):
-    """Exception messages: with the default 5-minute lifetime, so the stream cannot end by itself first."""
+class LongLivedStreamsTest(WireCase):
+    """Exception messages and fan-out: with the default 5-minute lifetime, so no stream ends by itself first."""
     server_kwargs = {"create_ms": 0, "delete_ms": 0, "update_ms": 0, "extra_args": ["--throughput-limits", "off"]}
 
     def exception_stream(self, consumer, cause, cbor=False):
@@ -419,7 +493,10 @@ class SubscribeWireExceptionTest(WireCase):
             consumer, lambda: c.deregister_stream_consumer(ConsumerARN=consumer))
         self.assertEqual(headers, {":message-type": "exception", ":exception-type": "ResourceNotFoundException",
                                    ":content-type": "application/json"})
-        self.assertEqual(json.loads(payload.decode("utf-8")), {"message": "Consumer %s not found." % consumer})
+        consumer_name = consumer.split("/consumer/")[1].rsplit(":", 1)[0]
+        self.assertEqual(json.loads(payload.decode("utf-8")),
+                         {"message": "Consumer %s under stream %s under account 000000000000 not found."
+                                     % (consumer_name, name)})
         # The connection is still usable.
         conn.send("ListStreams", {})
         status, headers, body = conn.read_response()
@@ -429,12 +506,41 @@ class SubscribeWireExceptionTest(WireCase):
     def test_cbor_exception_message(self):
         c = self.kinesis
         name, (consumer,) = self.stream_with_consumers()
-        conn, headers, payload = self.exception_stream(
+        _, headers, payload = self.exception_stream(
             consumer, lambda: c.delete_stream(StreamName=name, EnforceConsumerDeletion=True), cbor=True)
         self.assertEqual(headers, {":message-type": "exception", ":exception-type": "ResourceNotFoundException",
                                    ":content-type": CBOR_CT})
         self.assertEqual(cbor_mini.decode(payload),
                          {"message": "Stream %s under account 000000000000 not found." % name})
+
+    def test_fan_out_to_many_subscriptions(self):
+        """Twenty live subscriptions (ten consumers on each of two shards) are all woken by each append."""
+        c = self.kinesis
+        name, consumers = self.stream_with_consumers(consumers=10, shards=2)
+        shards = [SHARD0, "shardId-000000000001"]
+        conns = []
+        for shard in shards:
+            for consumer in consumers:
+                conn = self.connect()
+                self.subscribe_raw(conn, consumer, {"Type": "LATEST"}, shard_id=shard)
+                status, headers = conn.read_head()
+                self.assertEventStreamHead(status, headers)
+                self.read_messages(conn, lambda m: len(m) >= 2)  # the initial response and a first, empty event
+                conns.append((shard, conn))
+        written = {shard: [] for shard in shards}
+        for i in range(3):
+            for shard, hash_key in zip(shards, ("0", str(2 ** 127))):
+                out = c.put_record(StreamName=name, Data=b"%s-%d" % (shard.encode(), i), PartitionKey="p",
+                                   ExplicitHashKey=hash_key)
+                self.assertEqual(out["ShardId"], shard)
+                written[shard].append(out["SequenceNumber"])
+
+        def records(messages):
+            return [r for e in self.events(messages, "application/json") for r in e["Records"]]
+
+        for shard, conn in conns:
+            self.read_messages(conn, lambda m: len(records(m)) >= 3)
+            self.assertEqual([r["SequenceNumber"] for r in records(conn.messages)], written[shard], shard)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ class SubscriptionHub {
   // than 5 s ago; otherwise a live previous subscription is taken over (it ends with ResourceInUseException).
   Status claim(const std::string& key, const std::shared_ptr<Subscription>& s, int64_t now_ms,
                const std::string& in_use_message);
+  // What claim() would refuse at `now_ms`, without claiming (DryRun).
+  Status check(const std::string& key, int64_t now_ms, const std::string& in_use_message);
   // Ends every live subscription, and refuses new ones: the server is stopping.
   void end_all();
 
