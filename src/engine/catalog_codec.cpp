@@ -1,5 +1,7 @@
 #include "kinesisd/engine/catalog_codec.hpp"
 
+#include "kinesisd/engine/json_fields.hpp"
+
 #include "kinesisd/engine/channel_codec.hpp"
 
 #include <rapidjson/document.h>
@@ -10,34 +12,7 @@ namespace kinesisd::engine {
 namespace {
 
 constexpr int kFormatVersion = 1;
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void put(Writer& w, const char* key, const std::string& v) {
-  w.Key(key);
-  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void put(Writer& w, const char* key, int64_t v) {
-  w.Key(key);
-  w.Int64(v);
-}
-
-void encode_tags(Writer& w, const std::map<std::string, std::string>& tags) {
-  w.Key("tags");
-  w.StartObject();
-  for (const auto& [k, v] : tags) {
-    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  }
-  w.EndObject();
-}
-
-void decode_tags(const rapidjson::Value& v, std::map<std::string, std::string>& tags) {
-  if (!v.IsObject()) return;
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
-    if (it->value.IsString())
-      tags[std::string(it->name.GetString(), it->name.GetStringLength())] =
-          std::string(it->value.GetString(), it->value.GetStringLength());
-}
+using Writer = JsonWriter;
 
 void encode_shard(Writer& w, const ShardMeta& s) {
   w.StartObject();
@@ -84,7 +59,7 @@ void encode_stream(Writer& w, const StreamMeta& s) {
   w.StartArray();
   for (const auto& m : s.shard_level_metrics) w.String(m.c_str());
   w.EndArray();
-  encode_tags(w, s.tags);
+  put_tags(w, s.tags);
   w.Key("shards");
   w.StartArray();
   for (const auto& shard : s.shards) encode_shard(w, shard);
@@ -98,33 +73,12 @@ void encode_stream(Writer& w, const StreamMeta& s) {
     put(w, "readyAt", c.ready_at_ms);
     put(w, "deleteAt", c.delete_at_ms);
     if (!c.resource_policy.empty()) put(w, "policy", c.resource_policy);
-    if (!c.tags.empty()) encode_tags(w, c.tags);
+    if (!c.tags.empty()) put_tags(w, c.tags);
     w.EndObject();
   }
   w.EndArray();
   w.EndObject();
 }
-
-struct Reader {
-  std::string problem;
-  const rapidjson::Value* obj;
-  std::string str(const char* key) {
-    auto it = obj->FindMember(key);
-    if (it == obj->MemberEnd() || !it->value.IsString()) {
-      if (problem.empty()) problem = std::string("missing string ") + key;
-      return {};
-    }
-    return std::string(it->value.GetString(), it->value.GetStringLength());
-  }
-  int64_t num(const char* key, bool required = true) {
-    auto it = obj->FindMember(key);
-    if (it == obj->MemberEnd() || !it->value.IsInt64()) {
-      if (required && problem.empty()) problem = std::string("missing number ") + key;
-      return 0;
-    }
-    return it->value.GetInt64();
-  }
-};
 
 }  // namespace
 
@@ -170,7 +124,7 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
   if (accounts && doc.HasMember("accounts") && doc["accounts"].IsObject()) {
     for (auto it = doc["accounts"].MemberBegin(); it != doc["accounts"].MemberEnd(); ++it) {
       if (!it->value.IsObject()) return bad("account settings are not an object");
-      Reader r{{}, &it->value};
+      FieldReader r(it->value, "missing");
       AccountSettings a;
       a.commitment_status = r.str("commitment");
       a.commitment_started_ms = r.num("startedAt");
@@ -189,7 +143,7 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
   std::vector<StreamMeta> out;
   for (const auto& sv : doc["streams"].GetArray()) {
     if (!sv.IsObject()) return bad("stream is not an object");
-    Reader r{{}, &sv};
+    FieldReader r(sv, "missing");
     StreamMeta s;
     s.name = r.str("name");
     s.region = r.str("region");
@@ -218,11 +172,11 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
     if (sv.HasMember("metrics") && sv["metrics"].IsArray())
       for (const auto& m : sv["metrics"].GetArray())
         if (m.IsString()) s.shard_level_metrics.emplace_back(m.GetString());
-    if (sv.HasMember("tags")) decode_tags(sv["tags"], s.tags);
+    if (sv.HasMember("tags")) read_tags(sv["tags"], s.tags);
     if (!sv.HasMember("shards") || !sv["shards"].IsArray()) return bad("stream without shards");
     for (const auto& hv : sv["shards"].GetArray()) {
       if (!hv.IsObject()) return bad("shard is not an object");
-      Reader h{{}, &hv};
+      FieldReader h(hv, "missing");
       ShardMeta shard;
       shard.shard_id = h.str("id");
       shard.index = static_cast<uint64_t>(h.num("index"));
@@ -241,14 +195,14 @@ Result<std::vector<StreamMeta>> decode_catalog(const std::string& json,
     if (sv.HasMember("consumers") && sv["consumers"].IsArray()) {
       for (const auto& cv : sv["consumers"].GetArray()) {
         if (!cv.IsObject()) return bad("consumer is not an object");
-        Reader c{{}, &cv};
+        FieldReader c(cv, "missing");
         ConsumerMeta consumer;
         consumer.name = c.str("name");
         consumer.created_ms = c.num("created");
         consumer.ready_at_ms = c.num("readyAt");
         consumer.delete_at_ms = c.num("deleteAt");
         if (cv.HasMember("policy")) consumer.resource_policy = c.str("policy");
-        if (cv.HasMember("tags")) decode_tags(cv["tags"], consumer.tags);
+        if (cv.HasMember("tags")) read_tags(cv["tags"], consumer.tags);
         if (!c.problem.empty()) return bad(c.problem);
         s.consumers.push_back(std::move(consumer));
       }

@@ -1,40 +1,11 @@
 #include "kinesisd/engine/channel_codec.hpp"
 
+#include "kinesisd/engine/json_fields.hpp"
+
 namespace kinesisd::engine {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void put(Writer& w, const char* key, const std::string& v) {
-  w.Key(key);
-  w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void put(Writer& w, const char* key, int64_t v) {
-  w.Key(key);
-  w.Int64(v);
-}
-
-// Reads members of one object; the first problem is kept.
-struct Reader {
-  const rapidjson::Value& obj;
-  std::string problem;
-  std::string str(const char* key, bool required = true) {
-    auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsString()) {
-      if (required && problem.empty()) problem = std::string("channel without string ") + key;
-      return {};
-    }
-    return std::string(it->value.GetString(), it->value.GetStringLength());
-  }
-  int64_t num(const char* key, int64_t fallback = 0, bool required = true) {
-    auto it = obj.FindMember(key);
-    if (it == obj.MemberEnd() || !it->value.IsInt64()) {
-      if (required && problem.empty()) problem = std::string("channel without number ") + key;
-      return fallback;
-    }
-    return it->value.GetInt64();
-  }
-};
+using Writer = JsonWriter;
 
 }  // namespace
 
@@ -76,13 +47,7 @@ void encode_channels(Writer& w, const std::vector<const ChannelMeta*>& channels)
     w.Bool(c->logging_enabled);
     if (!c->log_group.empty()) put(w, "logGroup", c->log_group);
     if (!c->log_stream.empty()) put(w, "logStream", c->log_stream);
-    w.Key("tags");
-    w.StartObject();
-    for (const auto& [k, v] : c->tags) {
-      w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-      w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-    }
-    w.EndObject();
+    put_tags(w, c->tags);
     w.EndObject();
   }
   w.EndArray();
@@ -94,7 +59,7 @@ Result<std::vector<ChannelMeta>> decode_channels(const rapidjson::Value& array) 
   std::vector<ChannelMeta> out;
   for (const auto& v : array.GetArray()) {
     if (!v.IsObject()) return bad("channel is not an object");
-    Reader r{v, {}};
+    FieldReader r(v, "channel without");
     ChannelMeta c;
     c.name = r.str("name");
     c.region = r.str("region");
@@ -117,16 +82,11 @@ Result<std::vector<ChannelMeta>> decode_channels(const rapidjson::Value& array) 
     c.log_group = r.str("logGroup", false);
     c.log_stream = r.str("logStream", false);
     if (v.HasMember("logging") && v["logging"].IsBool()) c.logging_enabled = v["logging"].GetBool();
-    if (v.HasMember("tags") && v["tags"].IsObject()) {
-      for (auto it = v["tags"].MemberBegin(); it != v["tags"].MemberEnd(); ++it)
-        if (it->value.IsString())
-          c.tags[std::string(it->name.GetString(), it->name.GetStringLength())] =
-              std::string(it->value.GetString(), it->value.GetStringLength());
-    }
+    if (v.HasMember("tags")) read_tags(v["tags"], c.tags);
     if (!v.HasMember("sources") || !v["sources"].IsArray()) return bad("channel without sources");
     for (const auto& sv : v["sources"].GetArray()) {
       if (!sv.IsObject()) return bad("channel source is not an object");
-      Reader s{sv, {}};
+      FieldReader s(sv, "channel without");
       ChannelSource source;
       source.stream_name = s.str("stream");
       source.stream_id = s.str("streamId");

@@ -39,24 +39,8 @@ Status check_shard_limit(const StreamMeta& s, uint64_t additional, const Reshard
                         "aws_service_limits.html) for current limits and how to request higher limits.");
 }
 
-ShardMeta new_child(StreamMeta& s, HashRange range, const std::string& parent, const std::string& adjacent,
-                    int64_t now) {
-  ShardMeta child;
-  child.index = s.next_shard_index++;
-  child.shard_id = shard_id_for_index(child.index);
-  child.hash_range = range;
-  child.parent_shard_id = parent;
-  child.adjacent_parent_shard_id = adjacent;
-  // Children's sequence numbers must exceed their parents': they encode the creation second, so a child made in
-  // the same second as its parent is dated one second later.
-  int64_t created = now;
-  for (const auto& p : s.shards)
-    if (p.shard_id == parent || p.shard_id == adjacent) created = std::max(created, (p.created_ms / 1000 + 1) * 1000);
-  child.created_ms = created;
-  return child;
-}
 
-// A shard made by UpdateShardCount. All of them are dated after every open shard they replace (sequence numbers
+// A new shard. Those made by UpdateShardCount are all dated after every open shard they replace (sequence numbers
 // encode the creation second, and the final children's records must sort after their ancestors'); the
 // intermediate ones hold no records, so one date serves all.
 ShardMeta new_scaled_shard(StreamMeta& s, HashRange range, const std::string& parent, const std::string& adjacent,
@@ -82,6 +66,16 @@ ShardMeta new_scaled_shard(StreamMeta& s, HashRange range, const std::string& pa
 //  2. every other open shard is split at each target boundary inside it (one child per piece);
 //  3. the pieces of a target are merged left to right, each merge a new shard, the last one the target's shard.
 // Pieces and partial merges that are not a target's final shard are closed at once and hold no records.
+// A child of a split or merge. Children's sequence numbers must exceed their parents': they encode the creation
+// second, so a child made in the same second as its parent is dated one second later.
+ShardMeta new_child(StreamMeta& s, HashRange range, const std::string& parent, const std::string& adjacent,
+                    int64_t now) {
+  int64_t created = now;
+  for (const auto& p : s.shards)
+    if (p.shard_id == parent || p.shard_id == adjacent) created = std::max(created, (p.created_ms / 1000 + 1) * 1000);
+  return new_scaled_shard(s, range, parent, adjacent, created, now, false);
+}
+
 void reshape(StreamMeta& s, const std::vector<HashRange>& targets, int64_t now_ms) {
   std::vector<size_t> open;  // indices into s.shards, by hash range
   int64_t created = now_ms;

@@ -117,26 +117,18 @@ Status set_fsync(Config& c, const std::string& v) {
   return Status::Ok();
 }
 
-Status set_limits(Config& c, const std::string& v) {
-  if (v == "on" || v == "true") {
-    c.throughput_limits = true;
-  } else if (v == "off" || v == "false") {
-    c.throughput_limits = false;
-  } else {
-    return make_error(ErrorCode::kInvalidArgument, "expected on or off");
-  }
-  return Status::Ok();
-}
-
-Status set_verify(Config& c, const std::string& v) {
-  if (v == "on" || v == "true") {
-    c.verify_signatures = true;
-  } else if (v == "off" || v == "false") {
-    c.verify_signatures = false;
-  } else {
-    return make_error(ErrorCode::kInvalidArgument, "expected on or off");
-  }
-  return Status::Ok();
+// An on|off option (true|false accepted too).
+std::function<Status(Config&, const std::string&)> on_off(bool Config::*field) {
+  return [field](Config& c, const std::string& v) -> Status {
+    if (v == "on" || v == "true") {
+      c.*field = true;
+    } else if (v == "off" || v == "false") {
+      c.*field = false;
+    } else {
+      return make_error(ErrorCode::kInvalidArgument, "expected on or off");
+    }
+    return Status::Ok();
+  };
 }
 
 const std::vector<Option>& options() {
@@ -176,10 +168,11 @@ const std::vector<Option>& options() {
        set_fsync},
       {"fsync-interval-ms", "MS", "fdatasync period of the interval policy (default 1000)",
        integer(&Config::fsync_interval_ms, 1, 3'600'000)},
-      {"throughput-limits", "on|off", "enforce AWS's per-shard and API call rates (default on)", set_limits},
+      {"throughput-limits", "on|off", "enforce AWS's per-shard and API call rates (default on)",
+       on_off(&Config::throughput_limits)},
       {"verify-signatures", "on|off", "verify SigV4 signatures against --credentials (default off: only their "
                                       "shape is checked)",
-       set_verify},
+       on_off(&Config::verify_signatures)},
       {"credentials", "AKID:SECRET,...", "access keys and their secrets for --verify-signatures", text(&Config::credentials)},
       {"segment-bytes", "N", "roll a shard's log segment at this size (default 67108864)",
        integer(&Config::segment_bytes, 4096, 1ll << 40)},

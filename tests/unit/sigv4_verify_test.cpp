@@ -9,6 +9,28 @@ namespace {
 // AWS's documented example (IAM User Guide, "Create a signed AWS API request"): IAM ListUsers, GET, 20150830.
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
+// The "GET https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08" example of AWS's SigV4 documentation.
+const std::vector<std::pair<std::string, std::string>> kIamHeaders = {
+    {"content-type", "application/x-www-form-urlencoded; charset=utf-8"},
+    {"host", "iam.amazonaws.com"},
+    {"x-amz-date", "20150830T123600Z"}};
+constexpr int64_t kIamTime = 1440938160000;  // 2015-08-30T12:36:00Z
+
+SignedRequest iam_request() { return SignedRequest{"GET", "/", "Action=ListUsers&Version=2010-05-08", "", &kIamHeaders}; }
+
+Credential iam_credential() {
+  Credential c;
+  c.access_key_id = "AKIDEXAMPLE";
+  c.date = "20150830";
+  c.region = "us-east-1";
+  c.service = "iam";
+  c.signed_headers = "content-type;host;x-amz-date";
+  c.signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+  return c;
+}
+
+SecretStore iam_store() { return SecretStore::parse(std::string("AKIDEXAMPLE:") + kSecret).value(); }
+
 TEST(SigV4Verify, DerivesAwsExampleSigningKey) {
   // From the SigV4 documentation: the signing key for 20150830/us-east-1/iam.
   const std::string key = signing_key(kSecret, "20150830", "us-east-1", "iam");
@@ -21,73 +43,51 @@ TEST(SigV4Verify, DerivesAwsExampleSigningKey) {
 }
 
 TEST(SigV4Verify, AwsExampleRequest) {
-  // The "GET https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08" example of the SigV4 test suite.
-  const std::vector<std::pair<std::string, std::string>> headers = {
-      {"content-type", "application/x-www-form-urlencoded; charset=utf-8"},
-      {"host", "iam.amazonaws.com"},
-      {"x-amz-date", "20150830T123600Z"}};
-  SignedRequest r{"GET", "/", "Action=ListUsers&Version=2010-05-08", "", &headers};
-  Credential c;
-  c.access_key_id = "AKIDEXAMPLE";
-  c.date = "20150830";
-  c.region = "us-east-1";
-  c.service = "iam";
-  c.signed_headers = "content-type;host;x-amz-date";
-  c.signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+  const SignedRequest r = iam_request();
+  const Credential c = iam_credential();
   EXPECT_EQ(sha256_hex(canonical_request(r, c, sha256_hex(""))),
             "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
-  auto store = SecretStore::parse(std::string("AKIDEXAMPLE:") + kSecret);
-  ASSERT_TRUE(store);
-  const int64_t at = 1440938160000;  // 2015-08-30T12:36:00Z
-  EXPECT_TRUE(verify_signature(r, c, *store, at));
-  EXPECT_TRUE(verify_signature(r, c, *store, at + kMaxClockSkewMs));
+  const SecretStore store = iam_store();
+  const int64_t at = kIamTime;
+  EXPECT_TRUE(verify_signature(r, c, store, at));
+  EXPECT_TRUE(verify_signature(r, c, store, at + kMaxClockSkewMs));
 
   Credential tampered = c;
   tampered.signature[0] = tampered.signature[0] == '5' ? '6' : '5';
-  auto bad = verify_signature(r, tampered, *store, at);
+  auto bad = verify_signature(r, tampered, store, at);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidSignature);
   EXPECT_NE(bad.error().message.find("does not match the signature you provided"), std::string::npos);
 
   SignedRequest other_query = r;
   other_query.query = "Action=ListUsers&Version=2010-05-09";
-  EXPECT_FALSE(verify_signature(other_query, c, *store, at));
+  EXPECT_FALSE(verify_signature(other_query, c, store, at));
 
   Credential unknown = c;
   unknown.access_key_id = "AKIDOTHER";
-  auto who = verify_signature(r, unknown, *store, at);
+  auto who = verify_signature(r, unknown, store, at);
   ASSERT_FALSE(who);
   EXPECT_EQ(who.error().code, ErrorCode::kUnrecognizedClient);
   EXPECT_EQ(who.error().message, "The security token included in the request is invalid.");
 }
 
 TEST(SigV4Verify, ClockSkewAndScopeDate) {
-  const std::vector<std::pair<std::string, std::string>> headers = {
-      {"content-type", "application/x-www-form-urlencoded; charset=utf-8"},
-      {"host", "iam.amazonaws.com"},
-      {"x-amz-date", "20150830T123600Z"}};
-  SignedRequest r{"GET", "/", "Action=ListUsers&Version=2010-05-08", "", &headers};
-  Credential c;
-  c.access_key_id = "AKIDEXAMPLE";
-  c.date = "20150830";
-  c.region = "us-east-1";
-  c.service = "iam";
-  c.signed_headers = "content-type;host;x-amz-date";
-  c.signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
-  auto store = SecretStore::parse(std::string("AKIDEXAMPLE:") + kSecret);
-  const int64_t at = 1440938160000;
-  auto late = verify_signature(r, c, *store, at + kMaxClockSkewMs + 1000);
+  const SignedRequest r = iam_request();
+  const Credential c = iam_credential();
+  const SecretStore store = iam_store();
+  const int64_t at = kIamTime;
+  auto late = verify_signature(r, c, store, at + kMaxClockSkewMs + 1000);
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().message,
             "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T124101Z - 5 min.)");
-  auto early = verify_signature(r, c, *store, at - kMaxClockSkewMs - 1000);
+  auto early = verify_signature(r, c, store, at - kMaxClockSkewMs - 1000);
   ASSERT_FALSE(early);
   EXPECT_EQ(early.error().message,
             "Signature not yet current: 20150830T123600Z is still later than 20150830T123559Z (20150830T123059Z + "
             "5 min.)");
   Credential wrong_day = c;
   wrong_day.date = "20150831";
-  auto day = verify_signature(r, wrong_day, *store, at);
+  auto day = verify_signature(r, wrong_day, store, at);
   ASSERT_FALSE(day);
   EXPECT_EQ(day.error().message,
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20150831' != "
