@@ -1,5 +1,6 @@
 #include "kinesisd/api/front_door.hpp"
 
+#include "kinesisd/api/access.hpp"
 #include "kinesisd/api/dispatch.hpp"
 #include "kinesisd/api/error_map.hpp"
 #include "kinesisd/api/rate_limits.hpp"
@@ -94,6 +95,12 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   if (auto s = protocol::validate_input(*op->input, input); !s) co_return error_response(s.error());
 
   CallContext ctx{op, credential->region, now_ms(), wire, req.arena};
+  if (services_.secrets != nullptr) {  // a verified caller: resource policies apply
+    if (auto s = check_resource_policy(services_, ctx, input, services_.secrets->account_of(credential->access_key_id));
+        !s) {
+      co_return error_response(s.error());
+    }
+  }
   if (services_.limiter != nullptr) {
     if (auto s = check_rate_limit(*services_.limiter, services_.registry->limits().account, ctx, input); !s) {
       co_return error_response(s.error());

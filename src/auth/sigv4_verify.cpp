@@ -137,26 +137,38 @@ Error mismatch() {
 
 }  // namespace
 
-Result<SecretStore> SecretStore::parse(const std::string& spec) {
+Result<SecretStore> SecretStore::parse(const std::string& spec, const std::string& default_account) {
   SecretStore store;
   size_t start = 0;
   while (start < spec.size()) {
     size_t comma = spec.find(',', start);
     if (comma == std::string::npos) comma = spec.size();
-    const std::string pair = spec.substr(start, comma - start);
+    std::string pair = spec.substr(start, comma - start);
+    start = comma + 1;
+    std::string account = default_account;
+    if (const size_t last = pair.rfind(':'); last != std::string::npos && pair.size() - last - 1 == 12 &&
+                                              pair.find(':') != last &&
+                                              pair.find_first_not_of("0123456789", last + 1) == std::string::npos) {
+      account = pair.substr(last + 1);
+      pair.resize(last);
+    }
     const size_t colon = pair.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == pair.size()) {
-      return make_error(ErrorCode::kInvalidArgument, "expected ACCESS_KEY_ID:SECRET_ACCESS_KEY[,...]");
+      return make_error(ErrorCode::kInvalidArgument, "expected ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT][,...]");
     }
-    store.secrets_[pair.substr(0, colon)] = pair.substr(colon + 1);
-    start = comma + 1;
+    store.keys_[pair.substr(0, colon)] = Key{pair.substr(colon + 1), account};
   }
   return store;
 }
 
 const std::string* SecretStore::find(const std::string& access_key_id) const {
-  auto it = secrets_.find(access_key_id);
-  return it == secrets_.end() ? nullptr : &it->second;
+  auto it = keys_.find(access_key_id);
+  return it == keys_.end() ? nullptr : &it->second.secret;
+}
+
+std::string SecretStore::account_of(const std::string& access_key_id) const {
+  auto it = keys_.find(access_key_id);
+  return it == keys_.end() ? std::string() : it->second.account;
 }
 
 std::string sha256_hex(std::string_view data) {

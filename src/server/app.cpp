@@ -261,7 +261,7 @@ int run(const Config& config) {
   services.subscription_lifetime_ms = config.subscription_lifetime_ms;
   std::optional<auth::SecretStore> secrets;
   if (config.verify_signatures) {
-    secrets = auth::SecretStore::parse(config.credentials).value();  // load_config checked it
+    secrets = auth::SecretStore::parse(config.credentials, config.account_id).value();  // load_config checked it
     services.secrets = &*secrets;
   }
   api::FrontDoor front_door(services);

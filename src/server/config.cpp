@@ -173,7 +173,8 @@ const std::vector<Option>& options() {
       {"verify-signatures", "on|off", "verify SigV4 signatures against --credentials (default off: only their "
                                       "shape is checked)",
        on_off(&Config::verify_signatures)},
-      {"credentials", "AKID:SECRET,...", "access keys and their secrets for --verify-signatures", text(&Config::credentials)},
+      {"credentials", "AKID:SECRET[:ACCOUNT],...",
+       "access keys, their secrets and (optionally) accounts for --verify-signatures", text(&Config::credentials)},
       {"segment-bytes", "N", "roll a shard's log segment at this size (default 67108864)",
        integer(&Config::segment_bytes, 4096, 1ll << 40)},
       {"retention-check-ms", "MS", "how often expired segments and deleted streams are removed (default 60000)",

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 
 import boto3
@@ -23,6 +24,7 @@ import harness  # noqa: E402
 from harness import REPO, ServerTestCase, create_active  # noqa: E402
 
 SECOND_KEY, SECOND_SECRET = "AKIDSECOND", "other/secret+with=odd chars"
+OTHER_KEY, OTHER_SECRET, OTHER_ACCOUNT = "AKIDOTHERACCOUNT", "other-account-secret", "111122223333"
 NODE = shutil.which("node")
 JS_DIR = os.path.join(REPO, "tests", "js")
 
@@ -156,6 +158,83 @@ console.log(JSON.stringify(out));
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(json.loads(proc.stdout.decode().strip().splitlines()[-1]),
                          {"good": "ok", "bad": "InvalidSignatureException"})
+
+
+class ResourcePolicyEnforcementTest(ServerTestCase):
+    """With verified callers, resource policies apply: an explicit Deny wins, and a caller of another account
+    (a key listed as AKID:SECRET:ACCOUNT) needs an Allow."""
+    server_kwargs = {"extra_args": ["--throughput-limits", "off", "--verify-signatures", "on", "--credentials",
+                                    "AKIDEXAMPLE:dummy-secret,%s:%s:%s" % (OTHER_KEY, OTHER_SECRET, OTHER_ACCOUNT)]}
+
+    def other(self):
+        cfg = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1})
+        return boto3.client("kinesis", region_name="us-east-1", endpoint_url=self.server.url,
+                            aws_access_key_id=OTHER_KEY, aws_secret_access_key=OTHER_SECRET, config=cfg)
+
+    def test_cross_account_needs_an_allow_and_deny_wins(self):
+        c, o = self.kinesis, self.other()
+        name = self.new_name("pol")
+        create_active(c, name, shards=1)
+        arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        with self.assertRaises(ClientError) as ctx:
+            o.put_record(StreamARN=arn, PartitionKey="k", Data=b"x")
+        self.assertClientError(ctx, "AccessDeniedException",
+                               "User: arn:aws:iam::%s:root is not authorized to perform: kinesis:PutRecord on "
+                               "resource: %s because no resource-based policy allows the kinesis:PutRecord action"
+                               % (OTHER_ACCOUNT, arn))
+        c.put_resource_policy(ResourceARN=arn, Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % OTHER_ACCOUNT},
+                 "Action": ["kinesis:PutRecord", "kinesis:DescribeStreamSummary"], "Resource": arn},
+                {"Effect": "Deny", "Principal": {"AWS": "000000000000"}, "Action": "kinesis:DeleteStream",
+                 "Resource": "*"}]}))
+        put = o.put_record(StreamARN=arn, PartitionKey="k", Data=b"from another account")
+        self.assertEqual(put["ShardId"], "shardId-000000000000")
+        with self.assertRaises(ClientError) as ctx:  # allowed to write, not to read
+            o.get_shard_iterator(StreamARN=arn, ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")
+        self.assertClientError(ctx, "AccessDeniedException")
+        # The owner reads as before, but its own policy denies it DeleteStream.
+        it = c.get_shard_iterator(StreamName=name, ShardId="shardId-000000000000", ShardIteratorType="TRIM_HORIZON")
+        self.assertEqual([r["Data"] for r in c.get_records(ShardIterator=it["ShardIterator"])["Records"]],
+                         [b"from another account"])
+        with self.assertRaises(ClientError) as ctx:
+            c.delete_stream(StreamName=name)
+        self.assertClientError(ctx, "AccessDeniedException",
+                               "User: arn:aws:iam::000000000000:root is not authorized to perform: "
+                               "kinesis:DeleteStream on resource: %s with an explicit deny in a resource-based "
+                               "policy" % arn)
+        c.delete_resource_policy(ResourceARN=arn)
+        c.delete_stream(StreamName=name)
+
+    def test_consumer_policy_lets_another_account_subscribe(self):
+        c, o = self.kinesis, self.other()
+        name = self.new_name("polc")
+        create_active(c, name, shards=1)
+        arn = c.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+        consumer = c.register_stream_consumer(StreamARN=arn, ConsumerName="shared")["Consumer"]["ConsumerARN"]
+        for _ in range(100):
+            if c.describe_stream_consumer(ConsumerARN=consumer)["ConsumerDescription"]["ConsumerStatus"] == "ACTIVE":
+                break
+            time.sleep(0.05)
+        with self.assertRaises(ClientError) as ctx:
+            o.describe_stream_consumer(ConsumerARN=consumer)
+        self.assertClientError(ctx, "AccessDeniedException")
+        c.put_resource_policy(ResourceARN=consumer, Policy=json.dumps({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT},
+             "Action": ["kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"], "Resource": consumer}]}))
+        self.assertEqual(o.describe_stream_consumer(ConsumerARN=consumer)["ConsumerDescription"]["ConsumerName"],
+                         "shared")
+        c.put_record(StreamName=name, PartitionKey="k", Data=b"fanned out")
+        out = o.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                                   StartingPosition={"Type": "TRIM_HORIZON"})
+        try:
+            for event in out["EventStream"]:
+                records = event["SubscribeToShardEvent"]["Records"]
+                self.assertEqual([r["Data"] for r in records], [b"fanned out"])
+                break
+        finally:
+            out["EventStream"].close()
 
 
 class SigV4ConfigurationTest(unittest.TestCase):

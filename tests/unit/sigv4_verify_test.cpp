@@ -142,11 +142,15 @@ TEST(SigV4Verify, CanonicalFormsOfHeadersQueryAndPath) {
 }
 
 TEST(SigV4Verify, SecretStoreParsing) {
-  auto ok = SecretStore::parse("AK1:s1,AK2:s:with:colons");
+  auto ok = SecretStore::parse("AK1:s1,AK2:s:with:colons,AK3:s3:111122223333", "000000000000");
   ASSERT_TRUE(ok);
   ASSERT_NE(ok->find("AK2"), nullptr);
   EXPECT_EQ(*ok->find("AK2"), "s:with:colons");
-  EXPECT_EQ(ok->find("AK3"), nullptr);
+  EXPECT_EQ(ok->account_of("AK1"), "000000000000");
+  EXPECT_EQ(*ok->find("AK3"), "s3");
+  EXPECT_EQ(ok->account_of("AK3"), "111122223333");
+  EXPECT_EQ(ok->find("AK4"), nullptr);
+  EXPECT_EQ(ok->account_of("AK4"), "");
   EXPECT_FALSE(SecretStore::parse("nocolon"));
   EXPECT_FALSE(SecretStore::parse(":secret"));
   EXPECT_FALSE(SecretStore::parse("AK:"));

@@ -26,16 +26,23 @@ struct SignedRequest {
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
 };
 
-// Access key id -> secret access key, fixed at start.
+// Access key id -> secret access key and the account the key belongs to, fixed at start.
 class SecretStore {
  public:
-  // "AKID:SECRET[,AKID:SECRET...]"; InvalidArgument when malformed.
-  static Result<SecretStore> parse(const std::string& spec);
+  // "AKID:SECRET[:ACCOUNT][,...]": ACCOUNT (12 digits) defaults to `default_account`, the server's own. A key of
+  // another account is a cross-account caller, which resource policies must allow. InvalidArgument when malformed.
+  static Result<SecretStore> parse(const std::string& spec, const std::string& default_account = "000000000000");
   const std::string* find(const std::string& access_key_id) const;
-  bool empty() const { return secrets_.empty(); }
+  // The account of a known key ("" when unknown).
+  std::string account_of(const std::string& access_key_id) const;
+  bool empty() const { return keys_.empty(); }
 
  private:
-  std::map<std::string, std::string> secrets_;
+  struct Key {
+    std::string secret;
+    std::string account;
+  };
+  std::map<std::string, Key> keys_;
 };
 
 // How far a request's X-Amz-Date may be from the server's clock (AWS: 5 minutes).
