@@ -1,5 +1,7 @@
 #include "kinesisd/net/answer_headers.hpp"
 
+#include <boost/beast/http/status.hpp>
+
 #include <ctime>
 
 #include "kinesisd/util/ids.hpp"
@@ -31,6 +33,28 @@ std::vector<std::pair<std::string, std::string>> answer_headers(const api::ApiRe
   if (!r.content_type.empty()) h.emplace_back("Content-Type", r.content_type);
   if (!r.error_type.empty()) h.emplace_back("x-amzn-ErrorType", r.error_type);
   return h;
+}
+
+void write_http1_head(std::string& out, const api::ApiResponse& r, unsigned version, bool keep_alive) {
+  out.clear();
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(r.status));
+  out += "\r\n";
+  for (const auto& [name, value] : answer_headers(r)) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  out += std::to_string(r.body.size());
+  out += "\r\n";
+  // HTTP/1.1 keeps connections alive unless told otherwise; HTTP/1.0 closes unless told otherwise.
+  if (!keep_alive && version != 10) out += "Connection: close\r\n";
+  if (keep_alive && version == 10) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
 }
 
 }  // namespace kinesisd::net

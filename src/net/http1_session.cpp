@@ -12,6 +12,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <ctime>
@@ -132,6 +133,7 @@ struct Arena {
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
   auto arena = std::make_unique<Arena>();
+  std::string answer_head;  // the head of each answer, reused
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(shared.limits.max_header_bytes));
@@ -186,9 +188,12 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
       if (!ok || !keep_alive) co_return;
       continue;
     }
-    auto res = to_http(std::move(answer), version, keep_alive);
+    // The head is formatted by hand into a buffer the connection keeps (Beast's message would allocate each
+    // header field), and goes out with the body in one gathered write.
+    write_http1_head(answer_head, answer, version, keep_alive);
+    const std::array<asio::const_buffer, 2> pieces{asio::buffer(answer_head), asio::buffer(answer.body)};
     beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
-    auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+    auto [wec, wn] = co_await asio::async_write(stream, pieces, kTuple);
     if (wec || !keep_alive) co_return;
   }
 }
