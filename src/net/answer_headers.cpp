@@ -25,13 +25,21 @@ const std::string& http_date() {
   return cached;
 }
 
+// Calls `emit(name, value)` for each header every answer carries; the one list both forms below are built from.
+template <class Emit>
+void each_answer_header(const api::ApiResponse& r, Emit&& emit) {
+  emit("x-amzn-RequestId", random_uuid());
+  emit("x-amz-id-2", random_base64(48));
+  emit("Date", http_date());
+  if (!r.content_type.empty()) emit("Content-Type", r.content_type);
+  if (!r.error_type.empty()) emit("x-amzn-ErrorType", r.error_type);
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> answer_headers(const api::ApiResponse& r) {
-  std::vector<std::pair<std::string, std::string>> h{
-      {"x-amzn-RequestId", random_uuid()}, {"x-amz-id-2", random_base64(48)}, {"Date", http_date()}};
-  if (!r.content_type.empty()) h.emplace_back("Content-Type", r.content_type);
-  if (!r.error_type.empty()) h.emplace_back("x-amzn-ErrorType", r.error_type);
+  std::vector<std::pair<std::string, std::string>> h;
+  each_answer_header(r, [&h](const char* name, const std::string& value) { h.emplace_back(name, value); });
   return h;
 }
 
@@ -42,12 +50,12 @@ void write_http1_head(std::string& out, const api::ApiResponse& r, unsigned vers
   out += ' ';
   out += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(r.status));
   out += "\r\n";
-  for (const auto& [name, value] : answer_headers(r)) {
+  each_answer_header(r, [&out](const char* name, const std::string& value) {
     out += name;
     out += ": ";
     out += value;
     out += "\r\n";
-  }
+  });
   out += "Content-Length: ";
   out += std::to_string(r.body.size());
   out += "\r\n";
