@@ -1,6 +1,7 @@
 #include "kinesisd/auth/sigv4_shape.hpp"
 
 #include <map>
+#include <string_view>
 #include <vector>
 
 namespace kinesisd::auth {
@@ -41,29 +42,31 @@ std::map<std::string, std::string> parse_query(const std::string& query) {
   return out;
 }
 
-Result<Credential> parse_credential(const std::string& scope) {
-  std::vector<std::string> parts;
-  size_t start = 0;
+Result<Credential> parse_credential(std::string_view scope) {
+  // AKID/YYYYMMDD/region/service/aws4_request, without allocating for the split.
+  std::string_view parts[6];
+  size_t count = 0, start = 0;
   for (;;) {
     const size_t slash = scope.find('/', start);
-    parts.push_back(scope.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-    if (slash == std::string::npos) break;
+    if (count < 6) parts[count] = scope.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    ++count;
+    if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  if (parts.size() != 5) {
+  if (count != 5) {
     return make_error(ErrorCode::kIncompleteSignature,
                       "Credential should be scoped to a valid region, not '" +
-                          (parts.size() > 2 ? parts[2] : std::string()) + "'. ");
+                          (count > 2 ? std::string(parts[2]) : std::string()) + "'. ");
   }
   if (parts[4] != "aws4_request") {
-    return make_error(ErrorCode::kIncompleteSignature,
-                      "Credential should be scoped with a valid terminator: 'aws4_request', not '" + parts[4] + "'. ");
+    return make_error(ErrorCode::kIncompleteSignature, "Credential should be scoped with a valid terminator: "
+                                                       "'aws4_request', not '" + std::string(parts[4]) + "'. ");
   }
   bool region_ok = !parts[2].empty();
   for (char c : parts[2]) region_ok = region_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   if (!region_ok) {
     return make_error(ErrorCode::kIncompleteSignature,
-                      "Credential should be scoped to a valid region, not '" + parts[2] + "'. ");
+                      "Credential should be scoped to a valid region, not '" + std::string(parts[2]) + "'. ");
   }
   Credential c;
   c.access_key_id = parts[0];
@@ -76,7 +79,7 @@ Result<Credential> parse_credential(const std::string& scope) {
 }  // namespace
 
 Result<Credential> check_signature_shape(const std::string& authorization, const std::string& query, bool has_date) {
-  const auto params = parse_query(query);
+  const auto params = query.empty() ? std::map<std::string, std::string>() : parse_query(query);
   const bool query_auth = params.count("X-Amz-Algorithm") != 0;
   if (!authorization.empty() && query_auth) {
     return make_error(ErrorCode::kInvalidSignature,
@@ -87,29 +90,35 @@ Result<Credential> check_signature_shape(const std::string& authorization, const
   }
   std::string msg;
   if (!authorization.empty()) {
-    // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."
-    std::map<std::string, std::string> fields;
-    size_t pos = authorization.find(' ');
-    while (pos != std::string::npos && pos < authorization.size()) {
-      const size_t begin = authorization.find_first_not_of(", ", pos);
-      if (begin == std::string::npos) break;
-      const size_t end = authorization.find_first_of(", ", begin);
-      const std::string item = authorization.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." (read as views: this runs on every call)
+    std::string_view credential_field, signature_field, signed_headers_field;
+    const std::string_view header(authorization);
+    size_t pos = header.find(' ');
+    while (pos != std::string_view::npos && pos < header.size()) {
+      const size_t begin = header.find_first_not_of(", ", pos);
+      if (begin == std::string_view::npos) break;
+      const size_t end = header.find_first_of(", ", begin);
+      const std::string_view item = header.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
       const size_t eq = item.find('=');
-      if (eq != std::string::npos) fields[item.substr(0, eq)] = item.substr(eq + 1);
+      if (eq != std::string_view::npos) {
+        const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+        if (key == "Credential") credential_field = value;
+        if (key == "Signature") signature_field = value;
+        if (key == "SignedHeaders") signed_headers_field = value;
+      }
       pos = end;
     }
-    for (const char* p : {"Credential", "Signature", "SignedHeaders"}) {
-      if (fields[p].empty()) msg += std::string("Authorization header requires '") + p + "' parameter. ";
-    }
+    if (credential_field.empty()) msg += "Authorization header requires 'Credential' parameter. ";
+    if (signature_field.empty()) msg += "Authorization header requires 'Signature' parameter. ";
+    if (signed_headers_field.empty()) msg += "Authorization header requires 'SignedHeaders' parameter. ";
     if (!has_date) {
       msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
     }
     if (!msg.empty()) return make_error(ErrorCode::kIncompleteSignature, msg + "Authorization=" + authorization);
-    auto credential = parse_credential(fields["Credential"]);
+    auto credential = parse_credential(credential_field);
     if (credential) {
-      credential->signed_headers = fields["SignedHeaders"];
-      credential->signature = fields["Signature"];
+      credential->signed_headers = signed_headers_field;
+      credential->signature = signature_field;
     }
     return credential;
   }
