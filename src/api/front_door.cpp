@@ -15,10 +15,11 @@
 namespace kinesisd::api {
 namespace {
 
-std::string media_type(const std::string& content_type) {
-  std::string t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+// The media type of a Content-Type value, without parameters or surrounding spaces (a view into it).
+std::string_view media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
   return t;
 }
 
@@ -54,13 +55,15 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
     co_return ApiResponse{200, "application/json", R"({"status":"ok"})", "", nullptr};
   }
   const auto& model = protocol::ServiceModel::instance();
-  const auto dot = req.target.find('.');
-  const std::string service = dot == std::string::npos ? req.target : req.target.substr(0, dot);
-  const std::string op_name = dot == std::string::npos ? "" : req.target.substr(dot + 1);
+  // Views into `req`, which lives in this coroutine's frame until it returns.
+  const std::string_view target(req.target);
+  const auto dot = target.find('.');
+  const std::string_view service = dot == std::string_view::npos ? target : target.substr(0, dot);
+  const std::string_view op_name = dot == std::string_view::npos ? std::string_view() : target.substr(dot + 1);
   if (req.method != "POST") {
     co_return xml_error(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized");
   }
-  const std::string type = media_type(req.content_type);
+  const std::string_view type = media_type(req.content_type);
   const Protocol wire = type == protocol::kCborContentType ? Protocol::kCbor : Protocol::kJson;
   auto error_response = [wire](const Error& e) { return api::error_response(e, wire); };
   if (type != protocol::kJsonContentType && type != protocol::kCborContentType) {
