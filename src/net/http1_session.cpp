@@ -14,6 +14,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <array>
 #include <cctype>
+#include <type_traits>
 #include <cstring>
 #include <ctime>
 
@@ -191,9 +192,19 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     // The head is formatted by hand into a buffer the connection keeps (Beast's message would allocate each
     // header field), and goes out with the body in one gathered write.
     write_http1_head(answer_head, answer, version, keep_alive);
-    const std::array<asio::const_buffer, 2> pieces{asio::buffer(answer_head), asio::buffer(answer.body)};
     beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
-    auto [wec, wn] = co_await asio::async_write(stream, pieces, kTuple);
+    const std::array<asio::const_buffer, 2> pieces{asio::buffer(answer_head), asio::buffer(answer.body)};
+    boost::system::error_code wec;
+    size_t wn = 0;
+    // Beast's TLS stream flattens a gathered write of up to 16 KiB into one record, but one larger than that never
+    // completes (seen with Boost 1.81): there, head and body go out one after the other.
+    constexpr size_t kFlattened = 16 * 1024;
+    if (std::is_same_v<Stream, beast::tcp_stream> || answer_head.size() + answer.body.size() <= kFlattened) {
+      std::tie(wec, wn) = co_await asio::async_write(stream, pieces, kTuple);
+    } else {
+      std::tie(wec, wn) = co_await asio::async_write(stream, pieces[0], kTuple);
+      if (!wec) std::tie(wec, wn) = co_await asio::async_write(stream, pieces[1], kTuple);
+    }
     if (wec || !keep_alive) co_return;
   }
 }

@@ -69,6 +69,22 @@ class HttpFramingTest(ServerTestCase):
     def connect(self, timeout=10):
         return socket.create_connection(("127.0.0.1", self.server.port), timeout=timeout)
 
+    def test_large_answers_over_https_and_http(self):
+        # Answers of every size around TLS's 16 KiB record and Beast's flattening limit, over HTTPS and plain
+        # HTTP/1.1 on the same keep-alive client: each arrives whole (a gathered write once hung over TLS).
+        from harness import create_active
+        for https in (True, False):
+            c = self.server.client(https=https)
+            name = self.new_name("big")
+            create_active(c, name, shards=1)
+            for size in (10_000, 12_200, 12_400, 16_384, 40_000, 1_000_000):
+                data = bytes(i % 251 for i in range(size))
+                put = c.put_record(StreamName=name, PartitionKey="k", Data=data)
+                it = c.get_shard_iterator(StreamName=name, ShardId=put["ShardId"], ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                          StartingSequenceNumber=put["SequenceNumber"])["ShardIterator"]
+                records = c.get_records(ShardIterator=it, Limit=1)["Records"]
+                self.assertEqual(records[0]["Data"], data, "size %d over %s" % (size, "https" if https else "http"))
+
     def test_health(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=5)
         try:
