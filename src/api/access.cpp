@@ -26,9 +26,7 @@ std::optional<Target> target_of_arn(Services& services, const std::string& arn, 
   auto stream = stream_of_arn(services, arn.substr(0, at), now);
   if (!stream) return std::nullopt;
   if (at == std::string::npos) return Target{arn, stream->account, stream->resource_policy};
-  for (const auto& c : stream->consumers)
-    if (c.arn(stream->arn()) == arn && c.status(now) != engine::ConsumerStatus::kGone)
-      return Target{arn, stream->account, c.resource_policy};
+  if (const auto* c = stream->consumer_by_arn(arn, now)) return Target{arn, stream->account, c->resource_policy};
   return std::nullopt;
 }
 

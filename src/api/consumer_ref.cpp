@@ -24,8 +24,7 @@ Result<ConsumerRef> resolve_consumer(Services& services, const CallContext& ctx,
     auto stream = resolve_stream(services, ctx, stream_ref);
     if (!stream) return stream.error();
     const std::string name = arn->substr(at + 10, colon - at - 10);
-    const auto* c = live_consumer(**stream, name, ctx.now_ms);
-    if (c == nullptr || c->arn((*stream)->arn()) != *arn) {
+    if ((*stream)->consumer_by_arn(*arn, ctx.now_ms) == nullptr) {
       return make_error(ErrorCode::kResourceNotFound, consumer_not_found(name, **stream));
     }
     return ConsumerRef{stream.value(), name};

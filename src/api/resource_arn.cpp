@@ -12,19 +12,6 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-// The consumer `name` created at `created` (epoch seconds, as in its ARN) that is not gone at `now` (any
-// consumer of that name and time when `now` is INT64_MIN).
-template <class Stream>  // StreamMeta or const StreamMeta
-auto* find_consumer(Stream& s, const std::string& name, const std::string& created, int64_t now) {
-  for (auto& c : s.consumers) {
-    if (c.name == name && std::to_string(c.created_ms / 1000) == created &&
-        (now == INT64_MIN || c.status(now) != engine::ConsumerStatus::kGone)) {
-      return &c;
-    }
-  }
-  return static_cast<decltype(&s.consumers[0])>(nullptr);
-}
-
 std::string consumer_missing(const std::string& name, const std::string& created, const engine::StreamMeta& s) {
   return "Consumer " + name + " with creation timestamp " + created + " under stream " + s.name + " and account " +
          s.account + " not found.";
@@ -68,15 +55,16 @@ Result<ResourceRef> resolve_resource_arn(Services& services, const CallContext& 
   if (auto id = get_string(in, "StreamId")) b.str("StreamId", *id);
   auto stream = resolve_stream(services, ctx, ref);
   if (!stream) return stream.error();
-  if (consumer.empty()) return ResourceRef{stream.value(), "", 0};
+  if (consumer.empty()) return ResourceRef{stream.value(), nullptr, ""};
 
   const size_t colon = consumer.rfind(':');
-  const std::string name = consumer.substr(0, colon);
-  const std::string created = consumer.substr(colon + 1);
-  if (find_consumer(**stream, name, created, ctx.now_ms) == nullptr) {
-    return make_error(ErrorCode::kResourceNotFound, consumer_missing(name, created, **stream));
+  std::string consumer_arn = (*stream)->arn() + "/consumer/" + consumer;
+  const engine::ConsumerMeta* c = (*stream)->consumer_by_arn(consumer_arn, ctx.now_ms);
+  if (c == nullptr) {
+    return make_error(ErrorCode::kResourceNotFound,
+                      consumer_missing(consumer.substr(0, colon), consumer.substr(colon + 1), **stream));
   }
-  return ResourceRef{stream.value(), name, std::stoll(created)};
+  return ResourceRef{stream.value(), c, std::move(consumer_arn)};
 }
 
 Status change_resource(Services& services, const CallContext& ctx, engine::StreamMeta& m, const ResourceRef& ref,
@@ -85,30 +73,17 @@ Status change_resource(Services& services, const CallContext& ctx, engine::Strea
     return make_error(ErrorCode::kResourceNotFound, services.registry->not_found_message(m.name));
   }
   if (auto st = require_changeable(m, ctx.now_ms); !st) return st;
-  if (ref.consumer.empty()) return change(m.tags, m.resource_policy);
-  const std::string created = std::to_string(ref.consumer_created_secs);
-  engine::ConsumerMeta* c = find_consumer(m, ref.consumer, created, ctx.now_ms);
-  if (c == nullptr) return make_error(ErrorCode::kResourceNotFound, consumer_missing(ref.consumer, created, m));
+  if (!ref.consumer) return change(m.tags, m.resource_policy);
+  const std::string name = ref.consumer->name;
+  const std::string created = std::to_string(ref.consumer->created_ms / 1000);
+  engine::ConsumerMeta* c = m.consumer_by_arn(ref.consumer_arn, ctx.now_ms);
+  if (c == nullptr) return make_error(ErrorCode::kResourceNotFound, consumer_missing(name, created, m));
   if (const auto st = c->status(ctx.now_ms); st != engine::ConsumerStatus::kActive) {
-    return make_error(ErrorCode::kResourceInUse, "Consumer " + ref.consumer + " with creation timestamp " + created +
+    return make_error(ErrorCode::kResourceInUse, "Consumer " + name + " with creation timestamp " + created +
                                                      " under stream " + m.name + " and account " + m.account +
                                                      " is not in ACTIVE status.");
   }
   return change(c->tags, c->resource_policy);
-}
-
-const engine::ConsumerMeta* resource_consumer(const ResourceRef& ref) {
-  return find_consumer(*ref.stream, ref.consumer, std::to_string(ref.consumer_created_secs), INT64_MIN);
-}
-
-const std::map<std::string, std::string>& resource_tags(const ResourceRef& ref) {
-  if (ref.consumer.empty()) return ref.stream->tags;
-  return resource_consumer(ref)->tags;
-}
-
-const std::string& resource_policy(const ResourceRef& ref) {
-  if (ref.consumer.empty()) return ref.stream->resource_policy;
-  return resource_consumer(ref)->resource_policy;
 }
 
 Status require_changeable(const engine::StreamMeta& s, int64_t now_ms) {

@@ -44,17 +44,11 @@ Status SubscriptionHub::claim(const std::string& key, const std::shared_ptr<Subs
   std::shared_ptr<Subscription> previous;
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return make_error(ErrorCode::kInternal, "The server is shutting down.");
+    if (auto refused = refusal(key, now_ms, in_use_message); !refused) return refused;
     std::erase_if(entries_, [now_ms](const auto& e) {
       return e.second.subscription.expired() && now_ms - e.second.started_ms >= kTakeoverAfterMs;
     });
-    auto it = entries_.find(key);
-    if (it != entries_.end()) {
-      if (now_ms - it->second.started_ms < kTakeoverAfterMs) {
-        return make_error(ErrorCode::kResourceInUse, in_use_message);
-      }
-      previous = it->second.subscription.lock();
-    }
+    if (auto it = entries_.find(key); it != entries_.end()) previous = it->second.subscription.lock();
     entries_[key] = Entry{s, now_ms};
   }
   if (previous) previous->take_over();
@@ -63,6 +57,10 @@ Status SubscriptionHub::claim(const std::string& key, const std::shared_ptr<Subs
 
 Status SubscriptionHub::check(const std::string& key, int64_t now_ms, const std::string& in_use_message) {
   std::lock_guard lock(mu_);
+  return refusal(key, now_ms, in_use_message);
+}
+
+Status SubscriptionHub::refusal(const std::string& key, int64_t now_ms, const std::string& in_use_message) const {
   if (stopping_) return make_error(ErrorCode::kInternal, "The server is shutting down.");
   auto it = entries_.find(key);
   if (it != entries_.end() && now_ms - it->second.started_ms < kTakeoverAfterMs) {
@@ -183,11 +181,8 @@ asio::awaitable<std::optional<std::string>> Subscription::step(int64_t now, int6
   }
   const auto stream = ref.value();  // keeps the snapshot alive across the awaits below
   const auto& s = *stream;
-  bool consumer_live = false;
-  for (const auto& c : s.consumers)
-    consumer_live = consumer_live || (c.name == p_.consumer_name && c.arn(s.arn()) == p_.consumer_arn &&
-                                      c.status(now) == engine::ConsumerStatus::kActive);
-  if (!consumer_live) {
+  const engine::ConsumerMeta* consumer = s.consumer_by_arn(p_.consumer_arn, now);
+  if (consumer == nullptr || consumer->status(now) != engine::ConsumerStatus::kActive) {
     finished_ = true;
     co_return exception("ResourceNotFoundException", consumer_not_found(p_.consumer_name, s));
   }

@@ -192,14 +192,14 @@ Status check_tag_count(const std::string& subject, const std::string& account,
 KINESISD_HANDLER(add_tags_to_stream) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const ResourceRef ref{*stream, "", 0};  // named: GCC 12 mishandles braced temporaries passed to coroutines
+  const ResourceRef ref{*stream, nullptr, ""};  // named: GCC 12 mishandles braced temporaries passed to coroutines
   co_return co_await add_tags(services, ctx, ref, in);
 }
 
 KINESISD_HANDLER(remove_tags_from_stream) {
   auto stream = resolve_stream(services, ctx, in);
   if (!stream) co_return stream.error();
-  const ResourceRef ref{*stream, "", 0};  // named: GCC 12 mishandles braced temporaries passed to coroutines
+  const ResourceRef ref{*stream, nullptr, ""};  // named: GCC 12 mishandles braced temporaries passed to coroutines
   co_return co_await remove_tags(services, ctx, ref, in);
 }
 

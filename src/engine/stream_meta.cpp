@@ -51,6 +51,13 @@ bool StreamMeta::take_daily_quota(const std::string& operation, size_t per_day, 
   return true;
 }
 
+const ConsumerMeta* StreamMeta::consumer_by_arn(const std::string& consumer_arn, int64_t now_ms) const {
+  const std::string stream = arn();
+  for (const auto& c : consumers)
+    if (c.status(now_ms) != ConsumerStatus::kGone && c.arn(stream) == consumer_arn) return &c;
+  return nullptr;
+}
+
 size_t StreamMeta::live_consumer_count(int64_t now_ms) const {
   size_t n = 0;
   for (const auto& c : consumers) n += c.status(now_ms) != ConsumerStatus::kGone ? 1 : 0;

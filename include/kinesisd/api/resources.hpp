@@ -18,11 +18,11 @@ inline constexpr size_t kMaxTagsPerStream = 50;
 // A resource with tags and a policy: a stream, or a consumer registered with it.
 struct ResourceRef {
   StreamRef stream;
-  std::string consumer;             // empty for the stream itself
-  int64_t consumer_created_secs = 0;
+  const engine::ConsumerMeta* consumer = nullptr;  // in `stream`'s snapshot; null for the stream itself
+  std::string consumer_arn;                        // canonical; empty for the stream itself
 
   // "stream <name>" or "consumer <name>", as messages name the resource.
-  std::string subject() const { return consumer.empty() ? "stream " + stream->name : "consumer " + consumer; }
+  std::string subject() const { return consumer ? "consumer " + consumer->name : "stream " + stream->name; }
 };
 
 // The resource a ResourceARN (and optional StreamId) names. A stream ARN resolves like StreamARN does; a consumer
@@ -37,8 +37,12 @@ using ResourceChange = std::function<Status(std::map<std::string, std::string>& 
 Status change_resource(Services& services, const CallContext& ctx, engine::StreamMeta& m, const ResourceRef& ref,
                        const ResourceChange& change);
 // The tags and policy of the resource as resolved (a read).
-const std::map<std::string, std::string>& resource_tags(const ResourceRef& ref);
-const std::string& resource_policy(const ResourceRef& ref);
+inline const std::map<std::string, std::string>& resource_tags(const ResourceRef& ref) {
+  return ref.consumer ? ref.consumer->tags : ref.stream->tags;
+}
+inline const std::string& resource_policy(const ResourceRef& ref) {
+  return ref.consumer ? ref.consumer->resource_policy : ref.stream->resource_policy;
+}
 
 // AWS's character rules for tags being added (keys and values) and the reserved `aws:` key prefix; messages name
 // the resource (`subject`: "stream <name>", "consumer <name>") and account as AWS does.

@@ -44,6 +44,9 @@ class SubscriptionHub {
     std::weak_ptr<Subscription> subscription;
     int64_t started_ms = 0;
   };
+  // What claim() and check() refuse. REQUIRES: mu_ held.
+  Status refusal(const std::string& key, int64_t now_ms, const std::string& in_use_message) const;
+
   std::mutex mu_;
   bool stopping_ = false;
   std::map<std::string, Entry> entries_;

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kinesisd/engine/hash_range.hpp"
@@ -85,6 +86,11 @@ struct StreamMeta {
 
   // Consumers that are not gone.
   size_t live_consumer_count(int64_t now_ms) const;
+  // The consumer whose ARN is `consumer_arn` and that is not gone at `now_ms`; nullptr when none.
+  const ConsumerMeta* consumer_by_arn(const std::string& consumer_arn, int64_t now_ms) const;
+  ConsumerMeta* consumer_by_arn(const std::string& consumer_arn, int64_t now_ms) {
+    return const_cast<ConsumerMeta*>(std::as_const(*this).consumer_by_arn(consumer_arn, now_ms));
+  }
 
   StreamStatus status(int64_t now_ms) const;
   std::string arn() const;
