@@ -1,5 +1,7 @@
 #include "kinesisd/api/error_map.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace kinesisd::api {
 
 WireError to_wire(ErrorCode code) {
@@ -22,10 +24,29 @@ WireError to_wire(ErrorCode code) {
     case ErrorCode::kRequestTooLarge: return {"RequestEntityTooLargeException", 413};
     case ErrorCode::kDryRun: return {"DryRunOperationException", 400};
     case ErrorCode::kKmsNotFound: return {"KMSNotFoundException", 400};
+    case ErrorCode::kUnavailable:
+      return {"ServiceUnavailable", 503};
     case ErrorCode::kOk:
+    case ErrorCode::kIo:
+    case ErrorCode::kCorruption:
     case ErrorCode::kInternal: break;
   }
   return {"InternalFailure", 500};
+}
+
+bool is_internal(ErrorCode code) {
+  return code == ErrorCode::kIo || code == ErrorCode::kCorruption || code == ErrorCode::kUnavailable ||
+         code == ErrorCode::kInternal;
+}
+
+Error public_error(const Error& error, std::string_view op) {
+  if (!is_internal(error.code)) return error;
+  spdlog::error("event=internal_error op={} code={} detail=\"{}\"", op.empty() ? "-" : op,
+                static_cast<int>(error.code), error.message);
+  if (error.code == ErrorCode::kUnavailable) {
+    return make_error(ErrorCode::kUnavailable, "The service is unavailable. Please try again later.");
+  }
+  return make_error(ErrorCode::kInternal, "Internal service failure.");
 }
 
 }  // namespace kinesisd::api

@@ -35,7 +35,8 @@ ApiResponse xml_error(unsigned status, const std::string& type, const std::strin
 
 }  // namespace
 
-ApiResponse error_response(const Error& error, Protocol protocol) {
+ApiResponse error_response(const Error& raw, Protocol protocol, std::string_view op) {
+  const Error error = public_error(raw, op);
   const WireError wire = to_wire(error.code);
   ApiResponse r;
   r.status = wire.status;
@@ -65,7 +66,7 @@ boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   }
   const std::string_view type = media_type(req.content_type);
   const Protocol wire = type == protocol::kCborContentType ? Protocol::kCbor : Protocol::kJson;
-  auto error_response = [wire](const Error& e) { return api::error_response(e, wire); };
+  auto error_response = [wire, op_name](const Error& e) { return api::error_response(e, wire, op_name); };
   if (type != protocol::kJsonContentType && type != protocol::kCborContentType) {
     if (service.empty() || op_name.empty()) {
       co_return xml_error(403, "AccessDeniedException", "Unable to determine service/operation name to be authorized");

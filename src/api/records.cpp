@@ -2,6 +2,7 @@
 // and write through the shard actors.
 #include <atomic>
 
+#include "kinesisd/api/error_map.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
 #include "kinesisd/api/shard_calls.hpp"
@@ -262,9 +263,11 @@ KINESISD_HANDLER(put_records) {
       e.str("SequenceNumber", sequence_number(*p.shard, r.position)).str("ShardId", p.shard->shard_id);
     } else {
       ++failed;
+      // AWS's per-record codes are these two; anything else is the server's failure (detail logged once).
       const bool throttled = r.status.error().code == ErrorCode::kProvisionedThroughputExceeded;
       e.str("ErrorCode", throttled ? "ProvisionedThroughputExceededException" : "InternalFailure")
-          .str("ErrorMessage", throttled ? r.status.error().message : "Internal service failure.");
+          .str("ErrorMessage",
+               throttled ? r.status.error().message : public_error(r.status.error(), "PutRecords").message);
     }
     results.PushBack(entry, alloc);
   }

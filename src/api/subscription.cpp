@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "kinesisd/api/consumer_ref.hpp"
+#include "kinesisd/api/error_map.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/record_reading.hpp"
 #include "kinesisd/engine/shard.hpp"
@@ -242,7 +243,8 @@ asio::awaitable<std::optional<std::string>> Subscription::step(int64_t now, int6
     });
     if (!read.result) {
       finished_ = true;
-      co_return exception("InternalFailureException", read.result.error().message);
+      co_return exception("InternalFailureException",
+                          public_error(read.result.error(), "SubscribeToShard").message);
     }
     auto& batch = read.result.value();
     if (limits) read_bytes_.charge(static_cast<double>(batch.bytes), now);

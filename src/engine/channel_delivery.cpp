@@ -99,7 +99,7 @@ Status ChannelDelivery::write_object(const std::string& bucket_arn, const std::s
   const std::filesystem::path path =
       std::filesystem::path(options_.output_dir) / safe_relative_key(bucket_name(bucket_arn)) / safe_relative_key(key);
   if (auto s = storage::make_directories(path.parent_path().string()); !s) return s;
-  return storage::write_file_atomically(path.string(), content);
+  return storage::write_file_atomically(path.string(), content, 0644);  // as an S3 reader would read it
 }
 
 bool ChannelDelivery::deliver_shard(const ChannelMeta& c, const ChannelSource& source, const StreamMeta& s,

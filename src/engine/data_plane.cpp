@@ -25,9 +25,10 @@ Status DataPlane::open_stream(const StreamMeta& meta) {
     runtime->name = meta.name;
     runtime->dir = stream_dir(meta);
   }
+  const auto present = shards_of(*runtime);
   std::map<uint64_t, std::shared_ptr<Shard>> opened;
   for (const auto& shard_meta : meta.shards) {
-    if (runtime->shards.count(shard_meta.index)) continue;
+    if (present.count(shard_meta.index)) continue;
     std::vector<std::string> report;
     storage::ShardLog::Options log_options;
     log_options.segment_bytes = options_.segment_bytes;
@@ -53,6 +54,11 @@ std::shared_ptr<Shard> DataPlane::shard(const StreamMeta& meta, uint64_t shard_i
   if (it == streams_.end()) return nullptr;
   auto s = it->second->shards.find(shard_index);
   return s == it->second->shards.end() ? nullptr : s->second;
+}
+
+std::map<uint64_t, std::shared_ptr<Shard>> DataPlane::shards_of(const StreamRuntime& rt) const {
+  std::shared_lock lock(mu_);
+  return rt.shards;
 }
 
 std::vector<std::shared_ptr<DataPlane::StreamRuntime>> DataPlane::runtimes() const {
@@ -81,7 +87,7 @@ void DataPlane::sweep(const StreamRegistry& registry, int64_t now_ms) {
     }
     live_dirs.insert(rt->dir);
     const int64_t cutoff = now_ms - static_cast<int64_t>(meta->retention_hours) * 3'600'000;
-    for (const auto& [index, shard] : rt->shards) {
+    for (const auto& [index, shard] : shards_of(*rt)) {
       auto dropped = shard->log().drop_expired(cutoff);
       if (!dropped) {
         spdlog::error("event=retention_failed dir={} error=\"{}\"", shard->log().dir(), dropped.error().message);
@@ -127,7 +133,7 @@ void DataPlane::remove_shard(const StreamMeta& meta, uint64_t shard_index) {
 
 void DataPlane::sync_dirty() {
   for (const auto& rt : runtimes())
-    for (const auto& [index, shard] : rt->shards) shard->sync_if_dirty();
+    for (const auto& [index, shard] : shards_of(*rt)) shard->sync_if_dirty();
 }
 
 }  // namespace kinesisd::engine

@@ -71,6 +71,12 @@ void Shard::append(std::shared_ptr<const std::vector<AppendRequest>> records, Ap
       batch->done(std::move(batch->results));
       return;
     }
+    if (self->fenced_) {
+      for (auto& r : batch->results)
+        r.status = make_error(ErrorCode::kUnavailable, "the shard is recovering");
+      batch->done(std::move(batch->results));
+      return;
+    }
     const int64_t now = now_ms();
     for (size_t i = 0; i < batch->records->size(); ++i) {
       const auto& r = (*batch->records)[i];
@@ -103,8 +109,7 @@ void Shard::flush() {
   auto key_ids = std::make_shared<std::vector<const std::string*>>();  // per view: nullptr when stored plain
   bool encrypt = false;
   const int64_t arrival = std::max(now_ms(), last_arrival_ms_);
-  const uint64_t first = next_position_;
-  uint64_t position = first;
+  uint64_t position = next_position_;
   for (auto& batch : *inflight) {
     const std::string* key_id = batch->encryption_key_id.empty() ? nullptr : &batch->encryption_key_id;
     encrypt = encrypt || key_id != nullptr;
@@ -120,22 +125,25 @@ void Shard::flush() {
   next_position_ = position;
   last_arrival_ms_ = arrival;
   const bool sync = options_.fsync == FsyncPolicy::kAlways;
-  asio::post(storage_, [self = shared_from_this(), inflight, views, key_ids, encrypt, sync, first] {
+  asio::post(storage_, [self = shared_from_this(), inflight, views, key_ids, encrypt, sync] {
     // Sealing runs here, on the storage pool, never on an I/O thread or the shard's strand.
     std::vector<std::string> sealed;
     Status written = encrypt ? seal_views(self->options_.cipher.get(), *views, *key_ids, sealed) : Status::Ok();
     if (written) written = self->log_->append(*views, sync);
     if (written && !sync) self->dirty_.store(true, std::memory_order_relaxed);
-    asio::post(self->strand_, [self, inflight, written, first] {
+    const bool fenced = !written && self->log_->fenced();
+    asio::post(self->strand_, [self, inflight, written, fenced] {
       self->writing_ = false;
       if (!written) {
         spdlog::error("event=append_failed dir={} error=\"{}\"", self->log_->dir(), written.error().message);
-        self->next_position_ = first;  // nothing of this write counts; the next one reuses the positions
+        // The positions of this write are never reused (docs/reliability.md): the next write starts past
+        // them, and the log starts a new segment there.
         for (auto& batch : *inflight)
           for (size_t i : batch->admitted) batch->results[i].status = written;
       }
       for (auto& batch : *inflight) batch->done(std::move(batch->results));
-      if (written) self->wake_readers();
+      self->wake_readers();  // new records, or (after a failure) a log that moved past the failed positions
+      if (fenced) return self->enter_fence();
       if (!self->pending_.empty()) self->flush();
     });
   });
@@ -190,7 +198,52 @@ void Shard::charge_read(size_t bytes) {
 
 void Shard::sync_if_dirty() {
   if (!dirty_.exchange(false, std::memory_order_relaxed)) return;
-  if (auto s = log_->sync(); !s) spdlog::error("event=fsync_failed dir={} error=\"{}\"", log_->dir(), s.error().message);
+  if (auto s = log_->sync(); !s) {
+    spdlog::error("event=fsync_failed dir={} error=\"{}\"", log_->dir(), s.error().message);
+    if (log_->fenced()) asio::post(strand_, [self = shared_from_this()] { self->enter_fence(); });
+  }
+}
+
+void Shard::enter_fence() {
+  if (fenced_) return;
+  fenced_ = true;
+  spdlog::error(
+      "event=shard_fenced dir={} reason=\"a write or sync failed; appends are refused until the log is "
+      "repaired\"",
+      log_->dir());
+  for (auto& batch : pending_) {
+    for (size_t i : batch->admitted)
+      batch->results[i].status = make_error(ErrorCode::kUnavailable, "the shard is recovering");
+    batch->done(std::move(batch->results));
+  }
+  pending_.clear();
+  retry_delay_ = std::chrono::milliseconds(20);
+  schedule_recovery();
+}
+
+void Shard::schedule_recovery() {
+  if (!retry_timer_) retry_timer_ = std::make_unique<asio::steady_timer>(strand_);
+  retry_timer_->expires_after(retry_delay_);
+  retry_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    asio::post(self->storage_, [self] {
+      Status recovered = self->log_->recover();
+      asio::post(self->strand_, [self, recovered] {
+        if (!recovered) {
+          spdlog::error("event=shard_recovery_failed dir={} retry_ms={} error=\"{}\"", self->log_->dir(),
+                        self->retry_delay_.count(), recovered.error().message);
+          self->retry_delay_ = std::min(self->retry_delay_ * 2, std::chrono::milliseconds(5000));
+          return self->schedule_recovery();
+        }
+        self->fenced_ = false;
+        self->next_position_ = std::max(self->next_position_, self->log_->end_position());
+        spdlog::warn("event=shard_recovered dir={} next_position={}", self->log_->dir(),
+                     self->next_position_);
+        self->wake_readers();
+        if (!self->pending_.empty() && !self->writing_) self->flush();
+      });
+    });
+  });
 }
 
 }  // namespace kinesisd::engine

@@ -67,7 +67,8 @@ Status generate_self_signed(const std::string& cert_path, const std::string& key
     result = tls_error("cannot sign the certificate");
   } else {
     result = storage::write_file_atomically(key_path, pem_of_key(key));
-    if (result) result = storage::write_file_atomically(cert_path, pem_of_cert(cert));
+    if (result)
+      result = storage::write_file_atomically(cert_path, pem_of_cert(cert), 0644);  // public; clients read it
   }
   X509_free(cert);
   EVP_PKEY_free(key);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kinesisd/util/utf8.hpp"
+
 namespace kinesisd::protocol {
 namespace {
 
@@ -164,6 +166,7 @@ class Decoder {
         if (major != (shape.type == ShapeType::kString ? kText : kBytes)) return type_error(shape);
         std::string s;
         if (!r_.string(major, arg, ind, s)) return bad("truncated string");
+        if (major == kText && !is_valid_utf8(s)) return bad("a text string is not valid UTF-8");
         out.SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc_);
         return Status::Ok();
       }
@@ -211,6 +214,7 @@ class Decoder {
       if (!r_.head(km, karg, kind, kinfo) || km != kText || !r_.string(km, karg, kind, key)) {
         return bad("a map key is not a text string");
       }
+      if (!is_valid_utf8(key)) return bad("a map key is not valid UTF-8");
       const Shape* member = nullptr;
       if (shape.type == ShapeType::kMap) {
         member = shape.value;
@@ -223,6 +227,7 @@ class Decoder {
       }
       rapidjson::Value v;
       if (auto s = value(*member, v, depth + 1); !s) return s;
+      if (v.IsNull()) continue;  // null and undefined members are absent, as in the JSON protocol
       // Appended without looking for an earlier copy of the key, as the JSON parser does: lookups then find
       // the first occurrence in both protocols, and a huge map costs linear, not quadratic, time.
       out.AddMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc_), v, alloc_);
@@ -261,6 +266,12 @@ void integer(std::string& out, int64_t v) {
 }
 
 void text(std::string& out, std::string_view s, uint8_t major = kText) {
+  if (major == kText && !is_valid_utf8(s)) {  // whatever is stored, a text string on the wire is UTF-8
+    const std::string clean = sanitize_utf8(s);
+    head(out, major, clean.size());
+    out.append(clean);
+    return;
+  }
   head(out, major, s.size());
   out.append(s.data(), s.size());
 }

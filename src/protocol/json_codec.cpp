@@ -5,8 +5,10 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 
 #include "kinesisd/util/base64.hpp"
+#include "kinesisd/util/utf8.hpp"
 
 namespace kinesisd::protocol {
 namespace {
@@ -22,6 +24,17 @@ Status container_mismatch(const rapidjson::Value& v) {
 }
 
 Status normalise(const Shape& shape, rapidjson::Value& v, Alloc& alloc);
+
+// Text members must be UTF-8: one stored invalid byte would make every later answer carrying it undecodable.
+// JSON escapes count too: a lone "\udc00" decodes to a surrogate, which UTF-8 cannot carry.
+Status check_utf8(const rapidjson::Value& v) {
+  const size_t at = utf8_invalid_at(std::string_view(v.GetString(), v.GetStringLength()));
+  if (at == std::string_view::npos) return Status::Ok();
+  char msg[64];
+  std::snprintf(msg, sizeof msg, "Invalid UTF-8 start byte 0x%02x",
+                static_cast<unsigned>(static_cast<unsigned char>(v.GetString()[at])));
+  return type_error(msg);
+}
 
 Status normalise_number(const Shape& shape, rapidjson::Value& v) {
   const char* java = shape.type == ShapeType::kInteger ? "Integer" : "Long";
@@ -71,7 +84,7 @@ Status normalise_scalar(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
       if (v.IsBool()) return type_error("class java.lang.Boolean can not be converted to an String");
       if (v.IsNumber()) return type_error("class java.math.BigDecimal can not be converted to an String");
       if (!v.IsString()) return container_mismatch(v);
-      return Status::Ok();
+      return check_utf8(v);
     case ShapeType::kBlob: {
       if (v.IsBool()) return type_error("class java.lang.Boolean can not be converted to a Blob");
       if (v.IsNumber()) return type_error("class java.math.BigDecimal can not be converted to a Blob");
@@ -90,11 +103,19 @@ Status normalise_scalar(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
   }
 }
 
+// A member whose value is null is absent, as in AWS's JSON protocol: it is removed here, so that no handler
+// can mistake `"PartitionKey": null` for a key that is present.
 Status normalise_structure(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+  for (auto it = v.MemberBegin(); it != v.MemberEnd();) {
+    if (it->value.IsNull()) {
+      it = v.EraseMember(it);
+      continue;
+    }
     const Member* m = shape.find_member(std::string_view(it->name.GetString(), it->name.GetStringLength()));
-    if (m == nullptr || it->value.IsNull()) continue;  // unknown members are ignored, as AWS does
-    if (auto s = normalise(*m->shape, it->value, alloc); !s) return s;
+    if (m != nullptr) {  // unknown members are ignored, as AWS does
+      if (auto s = normalise(*m->shape, it->value, alloc); !s) return s;
+    }
+    ++it;
   }
   return Status::Ok();
 }
@@ -115,9 +136,11 @@ Status normalise(const Shape& shape, rapidjson::Value& v, Alloc& alloc) {
     case ShapeType::kMap:
       if (v.IsArray()) return type_error("Start of list found where not expected");
       if (!v.IsObject()) return type_error("Expected map or null");
-      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it)
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        if (auto s = check_utf8(it->name); !s) return s;  // map keys are text too (tag keys)
         if (!it->value.IsNull())
           if (auto s = normalise(*shape.value, it->value, alloc); !s) return s;
+      }
       return Status::Ok();
     default: return normalise_scalar(shape, v, alloc);
   }
@@ -145,7 +168,13 @@ void write(const Shape& shape, const rapidjson::Value& v, Writer& w, std::string
     case ShapeType::kMap:
       w.StartObject();
       for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-        w.Key(it->name.GetString(), it->name.GetStringLength());
+        const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+        if (is_valid_utf8(key)) {
+          w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+        } else {
+          const std::string clean = sanitize_utf8(key);
+          w.Key(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+        }
         write(*shape.value, it->value, w, scratch);
       }
       w.EndObject();
@@ -164,6 +193,17 @@ void write(const Shape& shape, const rapidjson::Value& v, Writer& w, std::string
       }
       return;
     }
+    case ShapeType::kString: {
+      // Whatever is stored (records written by an older build), the answer is UTF-8.
+      const std::string_view text(v.GetString(), v.GetStringLength());
+      if (is_valid_utf8(text)) {
+        w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+      } else {
+        scratch = sanitize_utf8(text);
+        w.String(scratch.data(), static_cast<rapidjson::SizeType>(scratch.size()));
+      }
+      return;
+    }
     default: v.Accept(w); return;
   }
 }
@@ -173,7 +213,8 @@ void write(const Shape& shape, const rapidjson::Value& v, Writer& w, std::string
 Status json_decode_input(std::string& body, const Shape& shape, rapidjson::Document& out) {
   if (body.empty()) return make_error(ErrorCode::kSerialization, "");
   body.push_back('\0');
-  out.ParseInsitu(body.data());
+  // Iterative: nesting depth costs heap, not stack, so 100,000 '[' cannot overflow an I/O thread's stack.
+  out.ParseInsitu<rapidjson::kParseIterativeFlag>(body.data());
   if (out.HasParseError() || !out.IsObject()) return make_error(ErrorCode::kSerialization, "");
   return normalise_structure(shape, out, out.GetAllocator());
 }
@@ -207,7 +248,8 @@ std::string json_encode_error(std::string_view type, std::string_view message) {
   w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
   if (!message.empty()) {
     w.Key("message");
-    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+    const std::string clean = is_valid_utf8(message) ? std::string(message) : sanitize_utf8(message);
+    w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
   }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());

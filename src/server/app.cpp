@@ -12,19 +12,20 @@
 #include <thread>
 
 #include "kinesisd/api/catalog_writer.hpp"
+#include "kinesisd/api/front_door.hpp"
 #include "kinesisd/api/subscription.hpp"
 #include "kinesisd/auth/sigv4_verify.hpp"
-#include "kinesisd/api/front_door.hpp"
 #include "kinesisd/engine/channel_delivery.hpp"
 #include "kinesisd/engine/data_plane.hpp"
-#include "kinesisd/engine/record_cipher.hpp"
 #include "kinesisd/engine/rate_limiter.hpp"
+#include "kinesisd/engine/record_cipher.hpp"
 #include "kinesisd/engine/shard_iterator.hpp"
 #include "kinesisd/engine/stream_registry.hpp"
 #include "kinesisd/net/http_server.hpp"
 #include "kinesisd/net/tls_context.hpp"
 #include "kinesisd/protocol/service_model.hpp"
 #include "kinesisd/storage/atomic_file.hpp"
+#include "kinesisd/storage/dir_lock.hpp"
 #include "kinesisd/util/clock.hpp"
 #include "kinesisd/util/ids.hpp"
 
@@ -156,6 +157,12 @@ int run(const Config& config) {
     spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
     return 1;
   }
+  // Two servers on one data dir would be two writers of the same logs and catalog.
+  auto dir_lock = storage::DirLock::acquire(config.data_dir);
+  if (!dir_lock) {
+    spdlog::critical("event=start_failed reason=data_dir_locked error=\"{}\"", dir_lock.error().message);
+    return kExitDataDirLocked;
+  }
   engine::RegistryLimits limits;
   limits.account = config.account_id;
   limits.shard_limit = static_cast<uint64_t>(config.shard_limit);
@@ -202,6 +209,10 @@ int run(const Config& config) {
     return 1;
   }
   const engine::IteratorCodec iterators(key.value());
+  for (const std::string& secret :
+       {config.data_dir + "/iterator.key", config.data_dir + "/encryption.key", tls_files->key_path}) {
+    if (auto warning = storage::permission_warning(secret); !warning.empty()) spdlog::warn("{}", warning);
+  }
   engine::DataPlaneOptions data_options;
   data_options.data_dir = config.data_dir;
   data_options.segment_bytes = static_cast<uint64_t>(config.segment_bytes);
@@ -276,7 +287,8 @@ int run(const Config& config) {
     return 1;
   }
   if (!config.port_file.empty()) {
-    if (auto s = storage::write_file_atomically(config.port_file, std::to_string(port.value()) + "\n"); !s) {
+    if (auto s = storage::write_file_atomically(config.port_file, std::to_string(port.value()) + "\n", 0644);
+        !s) {
       spdlog::critical("event=start_failed error=\"{}\"", s.error().message);
       return 1;
     }

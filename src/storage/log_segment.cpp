@@ -1,27 +1,16 @@
 #include "kinesisd/storage/log_segment.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "kinesisd/storage/atomic_file.hpp"
-#include "kinesisd/storage/file_io.hpp"
 #include "kinesisd/storage/record_frame.hpp"
 
 namespace kinesisd::storage {
 namespace {
 
 constexpr char kIndexMagic[8] = {'K', 'D', 'I', 'D', 'X', '0', '0', '1'};
-
-Error io_error(const std::string& what, const std::string& path) {
-  return make_error(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
-}
-
 
 }  // namespace
 
@@ -31,30 +20,26 @@ std::string LogSegment::file_name(uint64_t base, const char* ext) {
   return buf;
 }
 
-LogSegment::LogSegment(std::string dir, uint64_t base, int fd) : dir_(std::move(dir)), base_(base), fd_(fd), end_(base) {}
+LogSegment::LogSegment(Env* env, std::string dir, uint64_t base, std::unique_ptr<File> file)
+    : env_(env), dir_(std::move(dir)), base_(base), file_(std::move(file)), end_(base) {}
 
-LogSegment::~LogSegment() {
-  if (fd_ >= 0) ::close(fd_);
+Result<std::shared_ptr<LogSegment>> LogSegment::create(Env* env, const std::string& dir, uint64_t base) {
+  auto file = env->open(dir + "/" + file_name(base, "log"), OpenMode::kCreate);
+  if (!file) return file.error();
+  // The new name must survive a crash, or records written to it would vanish with it.
+  if (auto s = env->sync_dir(dir); !s) return s.error();
+  return std::shared_ptr<LogSegment>(new LogSegment(env, dir, base, std::move(file.value())));
 }
 
-Result<std::shared_ptr<LogSegment>> LogSegment::create(const std::string& dir, uint64_t base) {
-  const std::string path = dir + "/" + file_name(base, "log");
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot create", path);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);  // the new name must survive a crash, or records written to it would vanish with it
-    ::close(dfd);
-  }
-  return std::shared_ptr<LogSegment>(new LogSegment(dir, base, fd));
-}
-
-ScanResult LogSegment::scan(int fd, uint64_t base) {
+ScanResult LogSegment::scan(const File& file, uint64_t base) {
   ScanResult r;
   r.end_position = base;
-  struct stat st {};
-  ::fstat(fd, &st);
-  r.file_bytes = static_cast<uint64_t>(st.st_size);
+  auto size = file.size();
+  if (!size) {
+    r.stop_reason = "cannot stat the file";
+    return r;
+  }
+  r.file_bytes = size.value();
   std::string buf;
   uint64_t buf_offset = 0;  // file offset of buf[0]
   uint64_t offset = 0;
@@ -77,7 +62,7 @@ ScanResult LogSegment::scan(int fd, uint64_t base) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(want, remaining));
       buf.resize(n);
       buf_offset = offset;
-      if (!pread_all(fd, buf.data(), n, offset)) {
+      if (!file.read_at(offset, buf.data(), n)) {
         r.stop_reason = "read error";
         break;
       }
@@ -106,7 +91,7 @@ ScanResult LogSegment::scan(int fd, uint64_t base) {
 }
 
 bool LogSegment::load_index(uint64_t file_bytes) {
-  auto content = read_file(dir_ + "/" + file_name(base_, "idx"));
+  auto content = read_file(dir_ + "/" + file_name(base_, "idx"), env_);
   if (!content) return false;
   const std::string& s = content.value();
   constexpr size_t kEntry = sizeof(IndexEntry);
@@ -137,13 +122,13 @@ bool LogSegment::load_index(uint64_t file_bytes) {
 bool LogSegment::index_matches_log(const std::vector<IndexEntry>& entries, const IndexEntry& trailer) const {
   char head[kFrameHeaderBytes + kPayloadFixedBytes];
   for (const auto& e : entries) {
-    if (e.offset + sizeof head > trailer.offset || !pread_all(fd_, head, sizeof head, e.offset)) return false;
+    if (e.offset + sizeof head > trailer.offset || !file_->read_at(e.offset, head, sizeof head)) return false;
     uint64_t position = 0;
     std::memcpy(&position, head + kFrameHeaderBytes, sizeof position);
     if (position != e.position) return false;
   }
   std::string tail(static_cast<size_t>(trailer.offset - entries.back().offset), '\0');
-  if (!pread_all(fd_, tail.data(), tail.size(), entries.back().offset)) return false;
+  if (!file_->read_at(entries.back().offset, tail.data(), tail.size())) return false;
   std::string_view rest(tail);
   uint64_t expected = entries.back().position;
   while (!rest.empty()) {
@@ -156,20 +141,22 @@ bool LogSegment::index_matches_log(const std::vector<IndexEntry>& entries, const
   return expected == trailer.position;
 }
 
-Result<std::shared_ptr<LogSegment>> LogSegment::open(const std::string& dir, uint64_t base, bool tail,
-                                                     std::vector<std::string>& report) {
+Result<std::shared_ptr<LogSegment>> LogSegment::open(Env* env, const std::string& dir, uint64_t base,
+                                                     bool tail, std::vector<std::string>& report) {
   const std::string path = dir + "/" + file_name(base, "log");
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open", path);
-  std::shared_ptr<LogSegment> seg(new LogSegment(dir, base, fd));
-  struct stat st {};
-  ::fstat(fd, &st);
-  if (!tail && seg->load_index(static_cast<uint64_t>(st.st_size))) return seg;
-  ScanResult r = scan(fd, base);
+  auto file = env->open(path, OpenMode::kReadWrite);
+  if (!file) return file.error();
+  std::shared_ptr<LogSegment> seg(new LogSegment(env, dir, base, std::move(file.value())));
+  auto file_bytes = seg->file_->size();
+  if (!file_bytes) return file_bytes.error();
+  if (!tail && seg->load_index(file_bytes.value())) {
+    seg->synced_size_ = seg->size();
+    return seg;
+  }
+  ScanResult r = scan(*seg->file_, base);
   if (!r.stop_reason.empty()) {
     if (tail) {
-      if (::ftruncate(fd, static_cast<off_t>(r.valid_bytes)) != 0) return io_error("cannot truncate", path);
-      ::fsync(fd);
+      if (auto s = seg->file_->truncate(r.valid_bytes); !s) return s.error();
       report.push_back("event=log_truncated file=" + path + " offset=" + std::to_string(r.valid_bytes) +
                        " dropped_bytes=" + std::to_string(r.file_bytes - r.valid_bytes) + " reason=\"" +
                        r.stop_reason + "\"");
@@ -185,6 +172,8 @@ Result<std::shared_ptr<LogSegment>> LogSegment::open(const std::string& dir, uin
   seg->first_arrival_ = r.first_arrival_ms;
   seg->last_arrival_ = r.last_arrival_ms;
   seg->last_indexed_offset_ = seg->index_.empty() ? 0 : seg->index_.back().offset;
+  // What a previous run wrote may still be only in the page cache; the first sync covers it.
+  seg->synced_size_ = 0;
   return seg;
 }
 
@@ -204,20 +193,20 @@ IndexEntry LogSegment::seek_arrival(int64_t arrival_ms) const {
   return *std::prev(it);
 }
 
-Status LogSegment::append(const std::string& frames, const std::vector<IndexEntry>& frame_starts, uint64_t new_end,
-                          int64_t last_arrival_ms) {
+Status LogSegment::append(const std::string& frames, const std::vector<IndexEntry>& frame_starts,
+                          uint64_t new_end, int64_t last_arrival_ms, bool sync_now) {
   const uint64_t start = size();
-  size_t done = 0;
-  while (done < frames.size()) {
-    const ssize_t n = ::pwrite(fd_, frames.data() + done, frames.size() - done, static_cast<off_t>(start + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      auto e = io_error("cannot write", dir_ + "/" + file_name(base_, "log"));
-      if (::ftruncate(fd_, static_cast<off_t>(start)) != 0) { /* the size_ below still hides the partial frame */ }
-      return e;
-    }
-    done += static_cast<size_t>(n);
+  if (auto s = file_->write_at(start, frames); !s) return s;
+  if (sync_now) {
+    if (auto s = file_->sync(); !s) return s;
   }
+  publish(frame_starts, start, frames.size(), new_end, last_arrival_ms);
+  if (sync_now) synced_size_ = size();
+  return Status::Ok();
+}
+
+void LogSegment::publish(const std::vector<IndexEntry>& frame_starts, uint64_t start, uint64_t bytes,
+                         uint64_t new_end, int64_t last_arrival_ms) {
   {
     std::lock_guard lock(index_mu_);
     for (const auto& f : frame_starts) {
@@ -230,13 +219,38 @@ Status LogSegment::append(const std::string& frames, const std::vector<IndexEntr
   }
   if (empty() && !frame_starts.empty()) first_arrival_.store(frame_starts.front().arrival_ms, std::memory_order_release);
   last_arrival_.store(last_arrival_ms, std::memory_order_release);
-  size_.store(start + frames.size(), std::memory_order_release);
+  size_.store(start + bytes, std::memory_order_release);
   end_.store(new_end, std::memory_order_release);
-  return Status::Ok();
 }
 
 Status LogSegment::sync() {
-  if (::fdatasync(fd_) != 0) return io_error("cannot fsync", dir_ + "/" + file_name(base_, "log"));
+  const uint64_t covered = size();
+  if (auto s = file_->sync(); !s) return s;
+  synced_size_ = covered;
+  return Status::Ok();
+}
+
+Status LogSegment::repair() {
+  const uint64_t visible = size();
+  if (auto s = file_->truncate(visible); !s) return s;
+  if (synced_size_ < visible) {
+    std::string bytes(static_cast<size_t>(visible - synced_size_), '\0');
+    if (auto s = file_->read_at(synced_size_, bytes.data(), bytes.size()); !s) return s;
+    // Only whole, valid frames go back: the page cache must still hold what readers were served.
+    std::string_view rest(bytes);
+    while (!rest.empty()) {
+      RecordView rec;
+      size_t frame_bytes = 0;
+      if (decode_frame(rest, &rec, &frame_bytes) != FrameStatus::kOk) {
+        return make_error(ErrorCode::kCorruption,
+                          "the unsynced tail of " + file_->path() + " no longer holds its frames");
+      }
+      rest.remove_prefix(frame_bytes);
+    }
+    if (auto s = file_->write_at(synced_size_, bytes); !s) return s;
+  }
+  if (auto s = file_->sync(); !s) return s;
+  synced_size_ = visible;
   return Status::Ok();
 }
 
@@ -249,12 +263,13 @@ Status LogSegment::seal() {
   }
   const IndexEntry trailer{end_position(), size(), last_arrival_ms()};
   content.append(reinterpret_cast<const char*>(&trailer), sizeof trailer);
-  return write_file_atomically(dir_ + "/" + file_name(base_, "idx"), content);
+  return write_file_atomically(dir_ + "/" + file_name(base_, "idx"), content, 0600, env_);
 }
 
 void LogSegment::remove_files() {
-  ::unlink((dir_ + "/" + file_name(base_, "idx")).c_str());
-  ::unlink((dir_ + "/" + file_name(base_, "log")).c_str());
+  // Best effort: a file left behind is found again by the next sweep or start (and retention drops it).
+  (void)env_->remove(dir_ + "/" + file_name(base_, "idx"));
+  (void)env_->remove(dir_ + "/" + file_name(base_, "log"));
 }
 
 }  // namespace kinesisd::storage

@@ -1,12 +1,8 @@
 #include "kinesisd/storage/shard_log.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
 
 #include "kinesisd/storage/atomic_file.hpp"
-#include "kinesisd/storage/file_io.hpp"
 
 namespace kinesisd::storage {
 namespace {
@@ -38,7 +34,7 @@ class FrameCursor {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(std::max(kReadChunk, needed), remaining));
       buf_.resize(n);
       buf_offset_ = offset_;
-      if (!pread_all(seg_.fd(), buf_.data(), n, offset_)) return FrameStatus::kCorrupt;
+      if (!seg_.file().read_at(offset_, buf_.data(), n)) return FrameStatus::kCorrupt;
     }
   }
 
@@ -51,19 +47,21 @@ class FrameCursor {
 };
 
 Error corrupt(const LogSegment& seg) {
-  return make_error(ErrorCode::kInternal, "a record in " + LogSegment::file_name(seg.base(), "log") +
-                                              " failed its checksum; it is not served");
+  return make_error(ErrorCode::kCorruption, "a record in " + LogSegment::file_name(seg.base(), "log") +
+                                                " failed its checksum; it is not served");
 }
 
 }  // namespace
 
 Result<std::unique_ptr<ShardLog>> ShardLog::open(const std::string& dir, Options options,
                                                  std::vector<std::string>& report) {
-  if (auto s = make_directories(dir); !s) return s.error();
+  Env* env = options.env;
+  if (auto s = make_directories(dir, env); !s) return s.error();
   std::unique_ptr<ShardLog> log(new ShardLog(dir, options));
   std::vector<uint64_t> bases;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const auto name = entry.path().filename().string();
+  auto names = env->children(dir);
+  if (!names) return names.error();
+  for (const auto& name : names.value()) {
     if (name.size() == 24 && name.substr(20) == ".log" &&
         std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; })) {
       bases.push_back(std::stoull(name.substr(0, 20)));
@@ -71,12 +69,12 @@ Result<std::unique_ptr<ShardLog>> ShardLog::open(const std::string& dir, Options
   }
   std::sort(bases.begin(), bases.end());
   for (size_t i = 0; i < bases.size(); ++i) {
-    auto seg = LogSegment::open(dir, bases[i], i + 1 == bases.size(), report);
+    auto seg = LogSegment::open(env, dir, bases[i], i + 1 == bases.size(), report);
     if (!seg) return seg.error();
     log->segments_.push_back(std::move(seg.value()));
   }
   if (log->segments_.empty()) {
-    auto seg = LogSegment::create(dir, 0);
+    auto seg = LogSegment::create(env, dir, 0);
     if (!seg) return seg.error();
     log->segments_.push_back(std::move(seg.value()));
   }
@@ -107,19 +105,36 @@ int64_t ShardLog::last_arrival_ms() const {
   return 0;
 }
 
+Status ShardLog::roll(const std::shared_ptr<LogSegment>& seg, uint64_t base) {
+  if (auto s = seg->seal(); !s) return s;
+  auto next = LogSegment::create(options_.env, dir_, base);
+  if (!next) return next.error();
+  std::lock_guard list_lock(list_mu_);
+  segments_.push_back(next.value());
+  return Status::Ok();
+}
+
 Status ShardLog::append(const std::vector<RecordView>& records, bool sync_now) {
   if (records.empty()) return Status::Ok();
   std::lock_guard lock(write_mu_);
+  const uint64_t burned_end = records.back().position + 1;
+  if (fenced()) {
+    // The caller handed these positions out: they are skipped, so that every position the shard handed out
+    // ends up written or skipped, and a closed shard's recorded end is reached.
+    burned_end_ = std::max(burned_end_, burned_end);
+    return make_error(ErrorCode::kUnavailable, "the log of " + dir_ + " is fenced after a disk error");
+  }
   auto seg = active();
-  if (seg->size() >= options_.segment_bytes) {
-    if (auto s = seg->seal(); !s) return s;
-    auto next = LogSegment::create(dir_, seg->end_position());
-    if (!next) return next.error();
-    {
-      std::lock_guard list_lock(list_mu_);
-      segments_.push_back(next.value());
-    }
-    seg = next.value();
+  const uint64_t first = records.front().position;
+  if (first < seg->end_position()) {
+    return make_error(ErrorCode::kInternal, "append at position " + std::to_string(first) +
+                                                " below the end " + std::to_string(seg->end_position()) +
+                                                " of " + dir_);
+  }
+  // Positions skipped by a failed write start a new segment: within a segment they are consecutive.
+  if (seg->size() >= options_.segment_bytes || first > seg->end_position()) {
+    if (auto s = roll(seg, first); !s) return fence(s, burned_end);
+    seg = active();
   }
   std::string frames;
   size_t total = 0;
@@ -131,13 +146,42 @@ Status ShardLog::append(const std::vector<RecordView>& records, bool sync_now) {
     starts.push_back({r.position, frames.size(), r.arrival_ms});
     append_frame(r, frames);
   }
-  if (auto s = seg->append(frames, starts, records.back().position + 1, records.back().arrival_ms); !s) return s;
-  return sync_now ? seg->sync() : Status::Ok();
+  if (auto s = seg->append(frames, starts, burned_end, records.back().arrival_ms, sync_now); !s) {
+    return fence(s, burned_end);
+  }
+  return Status::Ok();
 }
 
 Status ShardLog::sync() {
   std::lock_guard lock(write_mu_);
-  return active()->sync();
+  if (fenced()) return recover_locked();
+  if (auto s = active()->sync(); !s) return fence(s, 0);
+  return Status::Ok();
+}
+
+Status ShardLog::fence(Status cause, uint64_t burned_end) {
+  fenced_.store(true, std::memory_order_release);
+  burned_end_ = std::max(burned_end_, burned_end);
+  (void)recover_locked();  // at once, so the caller's failure answer is true when it goes out
+  return cause;
+}
+
+Status ShardLog::recover() {
+  std::lock_guard lock(write_mu_);
+  return recover_locked();
+}
+
+Status ShardLog::recover_locked() {
+  if (!fenced()) return Status::Ok();
+  auto seg = active();
+  if (auto s = seg->repair(); !s) return s;
+  // Positions handed to the failed write may be on disk in spite of the cut (a device that lies about
+  // truncation): they are never handed out again. Appends continue in a new segment past them.
+  if (burned_end_ > seg->end_position()) {
+    if (auto s = roll(seg, burned_end_); !s) return s;
+  }
+  fenced_.store(false, std::memory_order_release);
+  return Status::Ok();
 }
 
 Result<size_t> ShardLog::drop_expired(int64_t cutoff_ms) {
@@ -151,11 +195,8 @@ Result<size_t> ShardLog::drop_expired(int64_t cutoff_ms) {
     if (!expired && !empty_sealed) break;
     if (segs.size() == 1) {
       // Even the open segment has expired: seal it and open an empty one at the next position first.
-      if (auto s = first->seal(); !s) return s.error();
-      auto next = LogSegment::create(dir_, first->end_position());
-      if (!next) return next.error();
-      std::lock_guard list_lock(list_mu_);
-      segments_.push_back(next.value());
+      if (fenced()) break;  // the open segment is being repaired; expire it once that is done
+      if (auto s = roll(first, first->end_position()); !s) return fence(s, 0).error();
     }
     {
       std::lock_guard list_lock(list_mu_);

@@ -95,13 +95,13 @@ TEST_F(AtomicFileTest, ReadMissingFileIsResourceNotFound) {
 TEST_F(AtomicFileTest, ReadDirectoryIsAnError) {
   auto r = read_file(dir_);
   ASSERT_FALSE(r.ok()) << "read_file of a directory returned '" << r.value() << "'";
-  EXPECT_EQ(r.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(r.error().code, ErrorCode::kIo);
 }
 
 TEST_F(AtomicFileTest, WriteIntoMissingDirectoryFails) {
   const Status s = write_file_atomically(path("missing/f"), "x");
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(s.error().code, ErrorCode::kIo);
   EXPECT_NE(s.error().message.find("cannot create"), std::string::npos) << s.error().message;
   EXPECT_FALSE(fs::exists(path("missing")));
 }
@@ -119,7 +119,7 @@ TEST_F(AtomicFileTest, MakeDirectoriesThroughAFileFails) {
   ASSERT_TRUE(write_file_atomically(path("file"), "x").ok());
   const Status s = make_directories(path("file/sub"));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(s.error().code, ErrorCode::kIo);
   EXPECT_EQ(s.error().message.rfind("cannot create directory " + path("file/sub"), 0), 0u) << s.error().message;
 }
 

@@ -305,6 +305,20 @@ TEST(CborDecode, MalformedOrNonMapBodies) {
   for (const auto& body : bad) EXPECT_SER("PutRecord", body);
 }
 
+TEST(CborDecode, InvalidUtf8TextIsSerializationExceptionAndNullIsAbsent) {
+  for (const std::string bad : std::initializer_list<std::string>{"k\xff\xfe", "\xc0\xaf", "\xed\xa0\x80"})
+    EXPECT_SER("PutRecord", M({T("StreamName"), T("s"), T("PartitionKey"), T(bad), T("Data"), B("x")}));
+  EXPECT_SER("AddTagsToStream", M({T("StreamName"), T("s"), T("Tags"), M({T("k\xff"), T("v")})}));
+  EXPECT_SER("PutRecord",
+             M({T("StreamName"), T("s"), T("Data"), B("x"), T("\xff"), T("x")}));  // a key, unknown
+  auto d = decode("PutRecord", M({T("StreamName"), T("s"), T("PartitionKey"), "\xf6", T("Data"), B("x")}));
+  ASSERT_TRUE(d->status.ok());
+  EXPECT_FALSE(d->doc.HasMember("PartitionKey"));
+  EXPECT_EQ(outcome("PutRecord",
+                    M({T("StreamName"), T("s"), T("PartitionKey"), T("caf\xc3\xa9"), T("Data"), B("\xff")})),
+            "ok");
+}
+
 TEST(CborDecode, NestingLimit) {
   auto nested = [](int depth, const std::string& open, const std::string& leaf) {
     std::string v;

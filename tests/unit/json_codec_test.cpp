@@ -240,3 +240,64 @@ TEST(JsonEncodeError, Shape) {
 
 }  // namespace
 }  // namespace kinesisd::protocol
+
+namespace kinesisd::protocol {
+namespace {
+
+TEST(JsonDecode, InvalidUtf8InTextIsSerializationException) {
+  const std::string data = R"(,"StreamName":"s","Data":"AAAA"})";
+  EXPECT_EQ(serialization_error("PutRecord", "{\"PartitionKey\":\"k\xff\xfe\"" + data),
+            "Invalid UTF-8 start byte 0xff");
+  EXPECT_EQ(serialization_error("PutRecord", "{\"PartitionKey\":\"\xc0\xaf\"" + data),
+            "Invalid UTF-8 start byte 0xc0");
+  EXPECT_EQ(serialization_error("PutRecord", "{\"PartitionKey\":\"\xed\xa0\x80\"" + data),
+            "Invalid UTF-8 start byte 0xed");
+  // Escapes that decode to a lone surrogate cannot be carried by UTF-8 either.
+  EXPECT_NE(serialization_error("PutRecord", R"({"PartitionKey":"a\udc00b")" + data), "<ok>");
+  EXPECT_NE(serialization_error("PutRecord", R"({"PartitionKey":"a\ud800")" + data), "<ok>");
+  // Map keys (tag keys) are text too.
+  EXPECT_NE(serialization_error("AddTagsToStream", "{\"StreamName\":\"s\",\"Tags\":{\"k\xff\":\"v\"}}"),
+            "<ok>");
+  // Valid escapes and multi-byte texts pass.
+  EXPECT_EQ(serialization_error("PutRecord", R"({"PartitionKey":"\ud83d\ude00 caf\u00e9")" + data), "<ok>");
+  EXPECT_EQ(serialization_error("PutRecord", "{\"PartitionKey\":\"caf\xc3\xa9\"" + data), "<ok>");
+}
+
+TEST(JsonDecode, NullMembersAreAbsent) {
+  auto d =
+      decode("PutRecord", R"({"StreamName":"s","PartitionKey":null,"Data":"AAAA","ExplicitHashKey":null})");
+  ASSERT_TRUE(d->status.ok());
+  EXPECT_FALSE(d->doc.HasMember("PartitionKey"));
+  EXPECT_FALSE(d->doc.HasMember("ExplicitHashKey"));
+  EXPECT_TRUE(d->doc.HasMember("StreamName"));
+  auto r = decode("PutRecords", R"({"StreamName":"s","Records":[{"Data":"AAAA","PartitionKey":null}]})");
+  ASSERT_TRUE(r->status.ok());
+  EXPECT_FALSE(r->doc["Records"][0].HasMember("PartitionKey"));
+}
+
+TEST(JsonDecode, DeepNestingDoesNotOverflowTheStack) {
+  const std::string deep(200000, '[');
+  EXPECT_EQ(serialization_error("ListStreams", "{\"Bogus\":" + deep + "}"), "");
+  std::string closed = "{\"Bogus\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(serialization_error("ListStreams", closed), "<ok>");  // unknown members are ignored, however deep
+}
+
+TEST(JsonEncode, StoredInvalidUtf8IsReplacedOnTheWire) {
+  const Operation* op = ServiceModel::instance().find_operation("GetRecords");
+  ASSERT_NE(op, nullptr);
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  rapidjson::Value rec(rapidjson::kObjectType);
+  rec.AddMember("SequenceNumber", "1", a);
+  rec.AddMember("PartitionKey", rapidjson::Value("k\xff\xfe", a), a);
+  rec.AddMember("Data", rapidjson::Value("\xff\xfe", a), a);  // blobs are bytes: base64, untouched
+  rapidjson::Value records(rapidjson::kArrayType);
+  records.PushBack(rec, a);
+  out.AddMember("Records", records, a);
+  const std::string json = json_encode_output(op->output, out);
+  EXPECT_NE(json.find("\"PartitionKey\":\"k\xef\xbf\xbd\xef\xbf\xbd\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"Data\":\"//4=\""), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace kinesisd::protocol

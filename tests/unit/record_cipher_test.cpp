@@ -177,7 +177,7 @@ TEST(RecordCipherTest, MasterKeyIsCreatedOnceAndKept) {
 }
 
 // The shard actor seals the records of appends that name a key id (on the storage pool) and leaves the others
-// plain; without a cipher such an append fails and its positions are reused.
+// plain; without a cipher such an append fails and its positions are skipped.
 class ShardEncryptionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -247,14 +247,21 @@ TEST_F(ShardEncryptionTest, SealsOnlyTheRecordsOfEncryptedAppends) {
   }
 }
 
-TEST_F(ShardEncryptionTest, WithoutACipherAnEncryptedAppendFailsAndLeavesNoGap) {
+// A failed write's positions are never handed out again (docs/reliability.md): the next record comes after
+// them, and a reader from the start sees only records that were written.
+TEST_F(ShardEncryptionTest, WithoutACipherAnEncryptedAppendFailsAndItsPositionIsNotReused) {
   make_shard(nullptr);
   auto failed = append({{"k", "v"}}, std::string(kKeyId));
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_FALSE(failed[0].status);
-  auto ok = append({{"k", "v"}}, "");
+  auto ok = append({{"k", "v2"}}, "");
   ASSERT_TRUE(ok[0].status);
-  EXPECT_EQ(ok[0].position, 0u);
+  EXPECT_EQ(ok[0].position, 1u);
+  auto read = shard_->log().read(0, 10, 1 << 20);
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->records.size(), 1u);
+  EXPECT_EQ(read->records[0].position, 1u);
+  EXPECT_EQ(read->records[0].data, "v2");
 }
 
 }  // namespace

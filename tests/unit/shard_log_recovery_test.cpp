@@ -233,7 +233,7 @@ TEST_F(ShardLogDamageTest, CorruptFrameInSealedSegmentWithIndexFailsReads) {
   }
   auto at_bad = log_->read(bad, 1000, 1 << 20);
   ASSERT_FALSE(at_bad.ok()) << "returned " << at_bad->records.size() << " records";
-  EXPECT_EQ(at_bad.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(at_bad.error().code, ErrorCode::kCorruption);
   expect_records_from(next, next);
   EXPECT_FALSE(log_->arrival_of(bad).has_value());
 }
@@ -285,7 +285,7 @@ TEST_F(ShardLogDamageTest, CorruptFrameInSealedSegmentWithoutIndexFailsReads) {
   }
   auto at_bad = log_->read(bad, 1000, 1 << 20);
   ASSERT_FALSE(at_bad.ok()) << "returned " << at_bad->records.size() << " records";
-  EXPECT_EQ(at_bad.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(at_bad.error().code, ErrorCode::kCorruption);
   expect_records_from(next, next);
 }
 

@@ -20,6 +20,7 @@ class FrontDoor {
 };
 
 // An AWS-shaped error in the request's protocol.
-ApiResponse error_response(const Error& error, Protocol protocol = Protocol::kJson);
+// The AWS-shaped answer to `error` (internal details are logged, never sent: see error_map.hpp).
+ApiResponse error_response(const Error& error, Protocol protocol = Protocol::kJson, std::string_view op = {});
 
 }  // namespace kinesisd::api

@@ -48,16 +48,18 @@ class DataPlane {
     std::string region;
     std::string name;
     std::string dir;
-    std::map<uint64_t, std::shared_ptr<Shard>> shards;
+    std::map<uint64_t, std::shared_ptr<Shard>> shards;  // guarded by DataPlane::mu_
   };
   std::vector<std::shared_ptr<StreamRuntime>> runtimes() const;
+  // A copy of a runtime's shards taken under mu_: the storage pool iterates it while reshards insert.
+  std::map<uint64_t, std::shared_ptr<Shard>> shards_of(const StreamRuntime& rt) const;
 
   boost::asio::io_context& io_;
   boost::asio::any_io_executor storage_;
   DataPlaneOptions options_;
   std::mutex open_mu_;  // serialises open_stream
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<StreamRuntime>> streams_;  // by stream id
+  mutable std::shared_mutex mu_;  // guards streams_ and every StreamRuntime::shards
+  std::map<std::string, std::shared_ptr<StreamRuntime>> streams_;  // by stream id; guarded by mu_
 };
 
 }  // namespace kinesisd::engine

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,7 +42,8 @@ struct AppendRequest {
 };
 
 struct AppendResult {
-  Status status;  // ok, ProvisionedThroughputExceeded, or Internal
+  Status status;  // ok, ProvisionedThroughputExceeded, ResourceInUse (closed), Io (this write failed) or
+                  // Unavailable (the shard is fenced after a disk error)
   uint64_t position = 0;
   int64_t arrival_ms = 0;
 };
@@ -86,6 +89,10 @@ class Shard : public std::enable_shared_from_this<Shard> {
   struct Batch;
   void flush();          // on the strand
   void wake_readers();   // on the strand
+  // After a failed write or sync (on the strand): appends fail fast with kUnavailable until the log's
+  // recovery, retried with backoff on the storage pool, succeeds.
+  void enter_fence();
+  void schedule_recovery();
 
   boost::asio::any_io_executor strand_;
   boost::asio::any_io_executor storage_;
@@ -97,6 +104,9 @@ class Shard : public std::enable_shared_from_this<Shard> {
   int64_t last_arrival_ms_ = 0;
   bool writing_ = false;
   bool closed_ = false;
+  bool fenced_ = false;
+  std::chrono::milliseconds retry_delay_{0};
+  std::unique_ptr<boost::asio::steady_timer> retry_timer_;
   std::vector<std::shared_ptr<Batch>> pending_;
   static constexpr size_t kMaxReaders = 1024;
   std::vector<std::function<void()>> readers_;  // when_readable waiters

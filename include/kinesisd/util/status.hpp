@@ -1,5 +1,9 @@
-// Errors as values. The engine reports what went wrong as an ErrorCode plus a message;
-// api/error_map.cpp is the one place that turns a code into an AWS `__type` and HTTP status.
+// Errors as values. Layers report what went wrong as an ErrorCode plus a message; api/error_map.cpp is the
+// one place that turns a code into an AWS `__type`, HTTP status and the text a client sees.
+//
+// Two kinds of codes: those that name an AWS error (the message is AWS's text and goes to the client), and
+// the internal ones at the end (kIo, kCorruption, kUnavailable, kInternal), whose message is detail for the
+// log (paths, errno texts) and never reaches a client: error_map answers them with AWS's fixed texts.
 #pragma once
 
 #include <string>
@@ -26,9 +30,13 @@ enum class ErrorCode {
   kUnrecognizedClient,  // an access key the server does not know (signature verification)
   kAccessDenied,
   kRequestTooLarge,
-  kDryRun,  // every check passed; nothing was done because the request asked for a dry run
+  kDryRun,       // every check passed; nothing was done because the request asked for a dry run
   kKmsNotFound,  // a KeyId that names no key (StartStreamEncryption)
-  kInternal,
+  // --- internal: the message is for the log only ---
+  kIo,           // a file operation failed (disk full, EIO, ...)
+  kCorruption,   // stored bytes failed their checks; they are never served
+  kUnavailable,  // temporarily refused: a shard repairing its log after a disk error (ServiceUnavailable)
+  kInternal,     // anything else that is the server's fault
 };
 
 struct Error {
