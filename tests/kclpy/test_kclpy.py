@@ -97,23 +97,27 @@ class KclTestBase(object):
         self.addCleanup(self.server.stop)
         self.server.start()
         self.kinesis = self.server.client()
-        self.ddb_port = free_port()
-        self.moto = Process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ddb_port)],
-                            os.path.join(self.tmp, "moto.log"), clean_env(), self.tmp)
-        self.addCleanup(self.moto.stop)
-        self.dynamodb = boto3.client("dynamodb", endpoint_url="http://127.0.0.1:%d" % self.ddb_port,
-                                     region_name=REGION, aws_access_key_id=CREDS["AWS_ACCESS_KEY_ID"],
-                                     aws_secret_access_key=CREDS["AWS_SECRET_ACCESS_KEY"])
-        self.wait_for(self._moto_up, 30, "moto server answering ListTables")
+        self.start_moto()
 
-    def _moto_up(self):
-        if not self.moto.alive():
-            self.fail("moto server exited:\n" + self.moto.tail())
-        try:
-            self.dynamodb.list_tables()
-            return True
-        except Exception:
-            return False
+    def start_moto(self, attempts=3):
+        """moto's server on a free port; another port when that one was taken before moto bound it."""
+        for attempt in range(attempts):
+            self.ddb_port = free_port()
+            self.moto = Process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ddb_port)],
+                                os.path.join(self.tmp, "moto.log"), clean_env(), self.tmp)
+            self.addCleanup(self.moto.stop)
+            self.dynamodb = boto3.client("dynamodb", endpoint_url="http://127.0.0.1:%d" % self.ddb_port,
+                                         region_name=REGION, aws_access_key_id=CREDS["AWS_ACCESS_KEY_ID"],
+                                         aws_secret_access_key=CREDS["AWS_SECRET_ACCESS_KEY"])
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and self.moto.alive():
+                try:
+                    self.dynamodb.list_tables()
+                    return
+                except Exception:
+                    time.sleep(0.2)
+            self.moto.stop()
+        self.fail("moto server did not answer ListTables:\n" + self.moto.tail())
 
     def wait_for(self, predicate, timeout, what):
         deadline = time.monotonic() + timeout
@@ -193,12 +197,17 @@ class KclTestBase(object):
         events = self.events()
         crashes = [e for e in events if e["event"] in ("crash", "checkpoint_error")]
         self.assertEqual(crashes, [], "record processor errors")
+        delivered = {}  # shard -> sequence numbers in delivery order
         for e in (e for e in events if e["event"] == "record"):
+            delivered.setdefault(e["shard"], []).append(int(e["seq"]))
             want = sent.get(e["seq"])
             self.assertIsNotNone(want, "the KCL delivered a record that was never put: %r" % e)
             self.assertEqual(e["shard"], want["shard"], e)
             self.assertEqual(e["key"], want["key"], e)
             self.assertEqual(base64.b64decode(e["data"]), want["data"], e)
+
+        for shard, seqs in delivered.items():  # one worker, no lease moves: each record once, in order
+            self.assertEqual(seqs, sorted(set(seqs)), "shard %s delivered out of order or twice" % shard)
 
         last = {}
         for seq, rec in sent.items():
