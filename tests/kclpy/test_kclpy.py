@@ -5,7 +5,8 @@ DynamoDB that holds the KCL's lease table, and the MultiLangDaemon running recor
 before and while the KCL consumes, waits until the processor has seen every one of them byte for byte, and then
 checks that the lease table in moto holds, for every shard, a checkpoint at that shard's last record.
 ``FanOut`` uses the KCL's default retrieval (enhanced fan-out: RegisterStreamConsumer + SubscribeToShard over
-HTTP/2); ``Polling`` uses GetRecords. Every process started here is stopped by its PID, also on failure.
+HTTP/2) against kinesisd's https:// endpoint, its certificate in a Java trust store; ``Polling`` uses GetRecords
+over http://. Every process started here is stopped by its PID, also on failure.
 """
 
 import base64
@@ -85,6 +86,7 @@ class Process(object):
 
 class KclTestBase(object):
     retrieval_mode = None  # FANOUT or POLLING
+    https = False  # the daemon's Kinesis endpoint: https:// (kinesisd's certificate in a Java trust store) or http://
 
     def setUp(self):
         self.assertIsNotNone(JAVA, "java is not installed (the MultiLangDaemon needs it): run scripts/deps")
@@ -139,7 +141,7 @@ class KclTestBase(object):
             "processingLanguage": "python/3",
             "initialPositionInStream": "TRIM_HORIZON",
             "regionName": REGION,
-            "kinesisEndpoint": self.server.url,
+            "kinesisEndpoint": self.server.https_url if self.https else self.server.url,
             "dynamoDBEndpoint": "http://127.0.0.1:%d" % self.ddb_port,
             "metricsLevel": "NONE",  # no CloudWatch here
             "retrievalMode": self.retrieval_mode,
@@ -160,10 +162,21 @@ class KclTestBase(object):
                 f.write("%s = %s\n" % (k, v))
         return path
 
+    def java_trust_options(self):
+        """A PKCS#12 trust store holding only kinesisd's certificate, as JVM options."""
+        keytool = shutil.which("keytool") or os.path.join(os.path.dirname(os.path.realpath(JAVA)), "keytool")
+        store = os.path.join(self.tmp, "truststore.p12")
+        subprocess.run([keytool, "-importcert", "-noprompt", "-alias", "kinesisd", "-file", self.server.cert_path,
+                        "-keystore", store, "-storetype", "PKCS12", "-storepass", "changeit"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=60)
+        return ["-Djavax.net.ssl.trustStore=" + store, "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-Djavax.net.ssl.trustStorePassword=changeit"]
+
     def start_daemon(self, properties):
         jars = sorted(os.path.join(JARS, n) for n in os.listdir(JARS) if n.endswith(".jar"))
-        cmd = [JAVA, "-cp", ":".join(jars + [self.tmp]), "software.amazon.kinesis.multilang.MultiLangDaemon",
-               "--properties-file", properties]
+        cmd = [JAVA] + (self.java_trust_options() if self.https else []) + [
+            "-cp", ":".join(jars + [self.tmp]), "software.amazon.kinesis.multilang.MultiLangDaemon",
+            "--properties-file", properties]
         self.out_path = os.path.join(self.tmp, "processor.jsonl")
         open(self.out_path, "w").close()
         self.daemon = Process(cmd, os.path.join(self.tmp, "daemon.log"),
@@ -231,6 +244,7 @@ class KclTestBase(object):
 
 class FanOut(KclTestBase, unittest.TestCase):
     retrieval_mode = "FANOUT"
+    https = True  # SubscribeToShard over HTTP/2 negotiated by ALPN
 
 
 class Polling(KclTestBase, unittest.TestCase):
