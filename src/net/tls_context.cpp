@@ -52,18 +52,27 @@ Status generate_self_signed(const std::string& cert_path, const std::string& key
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  bool extensions_ok = true;
+  // A server (end-entity) certificate that clients trust directly, as its own anchor. Not a CA: webpki (rustls,
+  // so the AWS SDK for Rust) refuses a CA certificate as a server's (CaUsedAsEndEntity). No keyUsage, so OpenSSL
+  // still sees a self-signed certificate (it requires keyCertSign on an issuer when keyUsage is present).
   for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"},
-                            std::pair{NID_basic_constraints, "critical,CA:TRUE"},
-                            std::pair{NID_key_usage, "critical,digitalSignature,keyCertSign"},
-                            std::pair{NID_ext_key_usage, "serverAuth"}}) {
+                            std::pair{NID_basic_constraints, "critical,CA:FALSE"},
+                            std::pair{NID_ext_key_usage, "serverAuth"},
+                            std::pair{NID_subject_key_identifier, "hash"},
+                            std::pair{NID_authority_key_identifier, "keyid:always"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    if (ext) {
-      X509_add_ext(cert, ext, -1);
-      X509_EXTENSION_free(ext);
+    if (ext == nullptr) {
+      extensions_ok = false;
+      break;
     }
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
   }
   Status result = Status::Ok();
-  if (X509_sign(cert, key, EVP_sha256()) == 0) {
+  if (!extensions_ok) {
+    result = tls_error("cannot build the certificate's extensions");
+  } else if (X509_sign(cert, key, EVP_sha256()) == 0) {
     result = tls_error("cannot sign the certificate");
   } else {
     result = storage::write_file_atomically(key_path, pem_of_key(key));

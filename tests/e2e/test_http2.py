@@ -5,7 +5,11 @@ speaks HTTP/2 through nghttp2 like the AWS SDKs' HTTP/2 clients."""
 import json
 import os
 import shutil
+import socket
+import ssl
+import struct
 import subprocess
+import time
 import unittest
 
 import harness
@@ -107,6 +111,62 @@ class Http2Test(ServerTestCase):
                                                  ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
             total += len(self.kinesis.get_records(ShardIterator=it)["Records"])
         self.assertEqual(total, 30)
+
+
+class TlsWithoutAlpnTest(ServerTestCase):
+    """A TLS client that offers no ALPN chooses the protocol by what it sends first: HTTP/2's connection preface
+    (prior knowledge, as the AWS SDK for Java v2's Netty client does by default) or an HTTP/1.1 request."""
+
+    PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+    def tls_socket(self):
+        ctx = ssl.create_default_context(cafile=self.server.cert_path)  # offers no ALPN
+        raw = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        sock = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        self.addCleanup(sock.close)
+        self.assertIsNone(sock.selected_alpn_protocol())
+        return sock
+
+    @staticmethod
+    def frame(kind, flags, stream, payload=b""):
+        return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
+
+    def read_frame(self, sock):
+        def exactly(n):
+            data = b""
+            while len(data) < n:
+                chunk = sock.recv(n - len(data))
+                if not chunk:
+                    self.fail("connection closed after %r" % data)
+                data += chunk
+            return data
+        head = exactly(9)
+        length = int.from_bytes(head[:3], "big")
+        return head[3], head[4], int.from_bytes(head[5:9], "big") & 0x7FFFFFFF, exactly(length)
+
+    def test_http2_prior_knowledge_over_tls(self):
+        sock = self.tls_socket()
+        sock.sendall(self.PREFACE + self.frame(4, 0, 0) + self.frame(6, 0, 0, b"kinesisd"))
+        kind, flags, stream, _ = self.read_frame(sock)
+        self.assertEqual((kind, stream), (4, 0), "the server's first frame is its SETTINGS")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            kind, flags, stream, payload = self.read_frame(sock)
+            if kind == 6:
+                self.assertEqual((flags, stream, payload), (1, 0, b"kinesisd"), "PING acknowledged")
+                return
+        self.fail("no PING acknowledgement")
+
+    def test_http1_over_tls(self):
+        sock = self.tls_socket()
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
 
 
 if __name__ == "__main__":
