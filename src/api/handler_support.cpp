@@ -134,7 +134,8 @@ Result<rapidjson::Document> read_next_token(const std::string& token, int64_t no
   auto json = base64_decode(token);
   if (!json) return invalid();
   rapidjson::Document doc;
-  doc.Parse(json->c_str(), json->size());
+  // Iterative: these are a client's bytes, and nesting must cost heap, not an I/O thread's stack.
+  doc.Parse<rapidjson::kParseIterativeFlag>(json->c_str(), json->size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("t") || !doc["t"].IsInt64()) return invalid();
   if (now_ms - doc["t"].GetInt64() > ttl_ms) {
     return make_error(ErrorCode::kExpiredNextToken, "The timestamp of the NextToken has expired.");

@@ -322,9 +322,23 @@ int run(const Config& config) {
     drain.async_wait(check_drained);
   });
 
+  // An exception that escapes a handler must not end the process (one bad request would take every client
+  // down): it is logged and the thread goes back to running handlers. run() returns normally once stopped.
+  auto run_io = [&ioc] {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("event=handler_exception error=\"{}\"", e.what());
+      } catch (...) {
+        spdlog::error("event=handler_exception error=\"unknown\"");
+      }
+    }
+  };
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
+  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back(run_io);
+  run_io();
   for (auto& t : threads) t.join();
   storage_pool.join();
   read_pool.join();

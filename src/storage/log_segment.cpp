@@ -36,7 +36,7 @@ ScanResult LogSegment::scan(const File& file, uint64_t base) {
   r.end_position = base;
   auto size = file.size();
   if (!size) {
-    r.stop_reason = "cannot stat the file";
+    r.io = size.error();
     return r;
   }
   r.file_bytes = size.value();
@@ -62,8 +62,8 @@ ScanResult LogSegment::scan(const File& file, uint64_t base) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(want, remaining));
       buf.resize(n);
       buf_offset = offset;
-      if (!file.read_at(offset, buf.data(), n)) {
-        r.stop_reason = "read error";
+      if (auto s = file.read_at(offset, buf.data(), n); !s) {
+        r.io = s;
         break;
       }
       continue;
@@ -154,6 +154,8 @@ Result<std::shared_ptr<LogSegment>> LogSegment::open(Env* env, const std::string
     return seg;
   }
   ScanResult r = scan(*seg->file_, base);
+  // A read error is not a torn tail: cutting there would drop records that may be perfectly whole.
+  if (!r.io) return r.io.error();
   if (!r.stop_reason.empty()) {
     if (tail) {
       if (auto s = seg->file_->truncate(r.valid_bytes); !s) return s.error();

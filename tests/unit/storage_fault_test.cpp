@@ -207,6 +207,22 @@ TEST_F(StorageFaultTest, RetentionDropWithFaultsLosesNothingUnexpired) {
   expect_exactly_acked();
 }
 
+TEST_F(StorageFaultTest, ReadErrorDuringRecoveryFailsTheOpenInsteadOfCuttingTheLog) {
+  ASSERT_TRUE(append(20, true));
+  log_.reset();
+  env_.fail(Op::kRead, EIO, 1);
+  std::vector<std::string> report;
+  ShardLog::Options options;
+  options.env = &env_;
+  auto opened = ShardLog::open(dir_, options, report);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::kIo);
+  EXPECT_TRUE(report.empty()) << report.front();
+  env_.clear_faults();
+  open();
+  expect_exactly_acked();
+}
+
 TEST_F(StorageFaultTest, AtomicFileIsOldOrNewAfterAFaultAtEveryStep) {
   const std::string path = root_ + "/catalog.json";
   ASSERT_TRUE(write_file_atomically(path, "old-catalog", 0600, &env_));

@@ -29,6 +29,7 @@ struct ScanResult {
   int64_t last_arrival_ms = 0;
   std::vector<IndexEntry> index;
   std::string stop_reason;  // empty when the scan reached the end of the file cleanly
+  Status io = Status::Ok();  // a read failed: the scan says nothing about the bytes after it
 };
 
 class LogSegment {
