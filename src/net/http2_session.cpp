@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +18,7 @@
 #include <memory>
 
 #include "kinesisd/net/answer_headers.hpp"
+#include "kinesisd/net/http2_guard.hpp"
 
 namespace kinesisd::net {
 namespace {
@@ -30,6 +32,7 @@ constexpr int32_t kWindow = 16 * 1024 * 1024;
 struct H2Stream {
   api::ApiRequest request;
   std::string content_length;
+  size_t header_bytes = 0;  // as HTTP/2 counts a header list: name + value + 32 per field
   bool too_large = false;
   // The answer, once known; the data provider reads the body from here.
   std::string body;
@@ -54,8 +57,14 @@ template <class Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
   Connection(Stream& stream, SessionShared& shared)
-      : stream_(stream), shared_(shared), wake_(stream.get_executor()) {
+      : stream_(stream),
+        shared_(shared),
+        wake_(stream.get_executor()),
+        deadlines_(stream.get_executor()),
+        guard_(shared.limits.header_timeout, shared.limits.body_timeout),
+        preface_deadline_(asio::steady_timer::clock_type::now() + shared.limits.header_timeout) {
     wake_.expires_at(asio::steady_timer::time_point::max());
+    deadlines_.expires_at(asio::steady_timer::time_point::max());
   }
   ~Connection() {
     if (hook_) shared_.remove_stop_hook(hook_);
@@ -79,12 +88,24 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &on_data);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &on_frame);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &on_close);
-    const int rv = nghttp2_session_server_new(&session_, cb, this);
+    // nghttp2's own flood defences, set explicitly (they are its defaults in bookworm's patched 1.52): GOAWAY
+    // after a burst of 1000 streams reset by the peer beyond 33 a second (CVE-2023-44487, rapid reset), at
+    // most 8 CONTINUATION frames a header block (CVE-2024-28182), at most 1000 queued SETTINGS/PING acks.
+    nghttp2_option* opt = nullptr;
+    nghttp2_option_new(&opt);
+    nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
+    nghttp2_option_set_max_continuations(opt, 8);
+    nghttp2_option_set_max_outbound_ack(opt, 1000);
+    nghttp2_option_set_max_settings(opt, 32);
+    const int rv = nghttp2_session_server_new2(&session_, cb, this, opt);
+    nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
     if (rv != 0) return false;
-    const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
-                                               {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow}};
-    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
+    const nghttp2_settings_entry settings[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(shared_.limits.max_header_bytes)}};
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 3);
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kWindow);
     std::weak_ptr<Connection> weak = this->shared_from_this();
     auto executor = stream_.get_executor();
@@ -115,9 +136,13 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       buffer.consume(buffer.size());
     }
     char chunk[16384];
-    while (!done_) {
-      // A connection serving a long answer (an event stream) waits for its client without an idle limit.
-      if (in_flight_ > 0) {
+    while (!done_ && !calm_) {
+      // The preface and the client's first SETTINGS must arrive within header_timeout of the connection's
+      // start; then a connection serving a long answer (an event stream) waits for its client without an idle
+      // limit. A stream's own headers and body have deadlines of their own (the watchdog).
+      if (!settings_seen_) {
+        beast::get_lowest_layer(stream_).expires_at(preface_deadline_);
+      } else if (in_flight_ > 0) {
         beast::get_lowest_layer(stream_).expires_never();
       } else {
         beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
@@ -126,7 +151,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       if (ec || !receive(chunk, n)) break;
       if (shared_.stopping) go_away();
     }
-    finish();
+    // A flooding peer was sent GOAWAY: the writer flushes it and ends the connection.
+    if (!calm_) finish();
+  }
+
+  // Resets request streams that did not deliver their headers or body in time.
+  asio::awaitable<void> watchdog() {
+    auto self = this->shared_from_this();
+    while (!done_) {
+      for (int32_t id : guard_.take_expired(asio::steady_timer::clock_type::now())) {
+        spdlog::debug("event=h2_stream_timeout stream={}", id);
+        nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+        wake();
+      }
+      deadlines_.expires_at(guard_.next_deadline().value_or(asio::steady_timer::time_point::max()));
+      co_await deadlines_.async_wait(kTuple);
+    }
   }
 
   asio::awaitable<void> writer() {
@@ -145,7 +185,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
         if (ec) co_return finish();
       }
       if (done_ || (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_) &&
-                    in_flight_ == 0)) {
+                    (in_flight_ == 0 || calm_))) {
         co_return finish();
       }
       if (!wake_pending_) co_await wake_.async_wait(kTuple);
@@ -159,8 +199,24 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     wake_pending_ = true;
     wake_.cancel();
   }
+  // The watchdog's timer fires at the earliest stream deadline; called whenever one is set.
+  void arm() {
+    const auto next = guard_.next_deadline();
+    if (next && *next < deadlines_.expiry()) deadlines_.expires_at(*next);  // wakes the watchdog to re-plan
+  }
+
+  // Ends a flooding connection: GOAWAY with ENHANCE_YOUR_CALM, then nothing more is read.
+  void calm_down(const char* what) {
+    if (calm_) return;
+    calm_ = true;
+    spdlog::warn("event=h2_flood frame={} action=goaway error=ENHANCE_YOUR_CALM", what);
+    nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
+    wake();
+  }
+
   void finish() {
     done_ = true;
+    deadlines_.cancel();
     for (auto& [id, st] : streams_) {
       if (st->producer) st->producer->cancel();
       if (st->drained) st->drained->cancel();
@@ -270,10 +326,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     return static_cast<ssize_t>(n);
   }
 
+  static const char* frame_name(uint8_t type) {
+    switch (type) {
+      case NGHTTP2_SETTINGS: return "SETTINGS";
+      case NGHTTP2_PING: return "PING";
+      case NGHTTP2_PRIORITY: return "PRIORITY";
+      case NGHTTP2_RST_STREAM: return "RST_STREAM";
+      default: return "other";
+    }
+  }
+
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     auto* c = static_cast<Connection*>(user);
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
       c->streams_[frame->hd.stream_id] = std::make_shared<H2Stream>();
+      c->guard_.stream_opened(frame->hd.stream_id, asio::steady_timer::clock_type::now());
+      c->arm();
     }
     return 0;
   }
@@ -283,6 +351,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     auto* c = static_cast<Connection*>(user);
     auto it = c->streams_.find(frame->hd.stream_id);
     if (it == c->streams_.end()) return 0;
+    // A header list over the limit resets the stream (before anything is kept): HPACK lets a few bytes on the
+    // wire stand for kilobytes of headers.
+    it->second->header_bytes += namelen + valuelen + 32;
+    if (it->second->header_bytes > c->shared_.limits.max_header_bytes) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     const std::string_view n(reinterpret_cast<const char*>(name), namelen);
     std::string v(reinterpret_cast<const char*>(value), valuelen);
     api::ApiRequest& r = it->second->request;
@@ -323,9 +395,28 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   static int on_frame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     auto* c = static_cast<Connection*>(user);
+    const auto now = asio::steady_timer::clock_type::now();
+    switch (frame->hd.type) {
+      case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) c->settings_seen_ = true;
+        [[fallthrough]];
+      case NGHTTP2_PING:
+      case NGHTTP2_PRIORITY:
+      case NGHTTP2_RST_STREAM:
+        if (!c->guard_.control_frame(now)) c->calm_down(frame_name(frame->hd.type));
+        break;
+      default: break;
+    }
     const bool ends_request = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
                               (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
-    if (!ends_request) return 0;
+    if (!ends_request) {
+      if (frame->hd.type == NGHTTP2_HEADERS) {
+        c->guard_.headers_complete(frame->hd.stream_id, now);
+        c->arm();
+      }
+      return 0;
+    }
+    c->guard_.request_complete(frame->hd.stream_id);
     auto it = c->streams_.find(frame->hd.stream_id);
     if (it == c->streams_.end()) return 0;
     ++c->in_flight_;  // counted now, so the reader knows at once that an answer is pending
@@ -342,6 +433,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   static int on_close(nghttp2_session*, int32_t id, uint32_t, void* user) {
     auto* c = static_cast<Connection*>(user);
+    c->guard_.request_complete(id);
     auto it = c->streams_.find(id);
     if (it == c->streams_.end()) return 0;
     if (it->second->producer && !it->second->eof) it->second->producer->cancel();
@@ -354,6 +446,11 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   SessionShared& shared_;
   nghttp2_session* session_ = nullptr;
   asio::steady_timer wake_;
+  asio::steady_timer deadlines_;  // the watchdog waits here for the earliest stream deadline
+  Http2Guard guard_;
+  asio::steady_timer::time_point preface_deadline_;
+  bool settings_seen_ = false;  // the client's first SETTINGS (after its preface) has arrived
+  bool calm_ = false;           // flooding: GOAWAY(ENHANCE_YOUR_CALM) submitted, nothing more is read
   bool wake_pending_ = false;
   bool done_ = false;
   bool goaway_sent_ = false;
@@ -377,6 +474,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     writer_done->finished = true;
     writer_done->timer.cancel();
   });
+  asio::co_spawn(stream.get_executor(), connection->watchdog(), asio::detached);
   co_await connection->reader(buffer);
   if (!writer_done->finished) co_await writer_done->timer.async_wait(kTuple);
 }
