@@ -132,6 +132,9 @@ struct Arena {
   rapidjson::MemoryPoolAllocator<> pool{inline_bytes, kInline, 16 * 1024};
 };
 
+// At most this much is buffered before it parses: no trailer field fits a value Beast would throw for.
+constexpr size_t kMaxBuffered = 64 * 1024;
+
 // How much the wait for a request's first byte reads at most (the rest of the head follows in larger reads).
 constexpr size_t kFirstRead = 4096;
 
@@ -225,7 +228,10 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
 
 asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
+  // Bounded by the head limit (a read beyond it fails the request): Beast's header limit covers neither a
+  // chunk-size line, whose extensions could otherwise grow without end, nor the trailer fields, and Beast
+  // throws (out of the I/O thread, ending the process) for a field value over 65533 bytes.
+  beast::flat_buffer buffer(std::min<size_t>(shared.limits.max_header_bytes, kMaxBuffered));
   // One deadline from accept: the first bytes (TLS or not) and, for TLS, the whole handshake.
   stream.expires_after(shared.limits.header_timeout);
   auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
