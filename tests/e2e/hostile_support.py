@@ -10,10 +10,11 @@ import os
 import resource
 import socket
 import time
+import unittest
 
 import botocore.config
 
-from harness import ServerTestCase, create_active, unique_name
+from harness import Server, ServerTestCase, create_active, unique_name
 
 SHARD0 = "shardId-000000000000"
 ALL_BYTES = bytes(range(256))
@@ -28,6 +29,13 @@ def raise_fd_limit(wanted):
         target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def connect(port, source="127.0.0.1", timeout=5):
@@ -78,12 +86,15 @@ class HostileTestCase(ServerTestCase):
     """One server per class with a stream holding records written before any attack."""
 
     extra_args = []  # kinesisd options of the class's server
+    server_class = Server
 
     @classmethod
     def setUpClass(cls):
+        unittest.TestCase.setUpClass()
         # AWS's per-shard read rates (5 GetRecords a second) would throttle the checks after each attack.
-        cls.server_kwargs = {"extra_args": ["--throughput-limits", "off"] + list(cls.extra_args)}
-        super(HostileTestCase, cls).setUpClass()
+        cls.server = cls.server_class(extra_args=["--throughput-limits", "off"] + list(cls.extra_args))
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
         import boto3
         cfg = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1},
                                      connect_timeout=ANSWER_DEADLINE_S, read_timeout=ANSWER_DEADLINE_S)

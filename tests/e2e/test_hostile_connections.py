@@ -8,7 +8,8 @@ import socket
 import time
 import unittest
 
-from hostile_support import HostileTestCase, connect, raise_fd_limit, read_until_closed, status_of
+from harness import Server
+from hostile_support import HostileTestCase, connect, cpu_seconds, raise_fd_limit, read_until_closed, status_of
 
 PER_IP = 300
 TOTAL = 2400
@@ -153,6 +154,49 @@ class ConnectionFloods(HostileTestCase):
         # Once they are gone, new connections are admitted again.
         self.wait_admitted("127.0.1.1").close()
         self.assertServerSurvived("total cap")
+
+
+class LowFileLimitServer(Server):
+    """kinesisd under a hard open-file limit of 160 (prlimit execs it, so the PID is kinesisd's)."""
+
+    def command(self):
+        return ["prlimit", "--nofile=160:160", "--"] + Server.command(self)
+
+
+class OutOfFileDescriptors(HostileTestCase):
+    server_class = LowFileLimitServer
+
+    def test_accept_pauses_instead_of_spinning_and_recovers(self):
+        self.assertIn("event=open_file_limit_low limit=160", self.server.log_tail(1 << 16))
+        socks = []
+        try:
+            socks = open_many(self.server.port, 250, ["127.0.0.40"])  # the kernel queues what is not accepted
+            time.sleep(0.3)  # let the server run out
+            before = cpu_seconds(self.server.proc.pid)
+            time.sleep(1.5)
+            used = cpu_seconds(self.server.proc.pid) - before
+            self.assertLess(used, 0.4, "kinesisd spins on a failing accept (%.2fs CPU in 1.5s)" % used)
+            failures = [l for l in self.server.log_tail(1 << 20).splitlines() if "event=accept_failed" in l]
+            self.assertGreaterEqual(len(failures), 1)
+            self.assertLessEqual(len(failures), 3, failures)
+        finally:
+            for s in socks:
+                s.close()
+        # Once descriptors are free again, connections are accepted and served.
+        deadline = time.monotonic() + 10
+        while True:
+            s = connect(self.server.port, source="127.0.0.41")
+            try:
+                s.sendall(HEALTH)
+                if status_of(read_answer(s, timeout=2)) == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                s.close()
+            self.assertLess(time.monotonic(), deadline, "no connection served after descriptors were freed")
+            time.sleep(0.1)
+        self.assertServerSurvived("running out of file descriptors")
 
 
 if __name__ == "__main__":

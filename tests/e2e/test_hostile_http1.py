@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import fake_authorization, amz_date
-from hostile_support import HostileTestCase, connect, exchange, read_until_closed, status_of
+from hostile_support import SHARD0, HostileTestCase, connect, exchange, read_until_closed, status_of
 
 HEADER_S = 1.0
 BODY_S = 1.5
@@ -161,6 +161,30 @@ class HostileHttp1(HostileTestCase):
         self.assertEqual(self.server.client(https=True).describe_stream_summary(
             StreamName=self.stream)["StreamDescriptionSummary"]["StreamStatus"], "ACTIVE")
         self.assertServerSurvived("TLS garbage")
+
+    def test_an_event_stream_outlives_the_deadlines(self):
+        # boto3 reads SubscribeToShard over HTTP/1.1 (chunked): the answer lasts longer than both deadlines.
+        arn = self.sdk.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["StreamARN"]
+        consumer = self.sdk.register_stream_consumer(StreamARN=arn, ConsumerName="hostile1")["Consumer"]
+        deadline = time.monotonic() + 10
+        while self.sdk.describe_stream_consumer(ConsumerARN=consumer["ConsumerARN"])[
+                "ConsumerDescription"]["ConsumerStatus"] != "ACTIVE":
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        sub = self.server.client().subscribe_to_shard(ConsumerARN=consumer["ConsumerARN"], ShardId=SHARD0,
+                                                      StartingPosition={"Type": "LATEST"})
+        self.assertEqual(sub["ResponseMetadata"]["HTTPStatusCode"], 200)  # the initial-response has arrived
+        events = iter(sub["EventStream"])
+        time.sleep(HEADER_S + BODY_S + 0.5)
+        marker = os.urandom(16)
+        self.put("late", marker)
+        got = []
+        until = time.monotonic() + 5
+        while not got and time.monotonic() < until:
+            got = [r for r in next(events)["SubscribeToShardEvent"]["Records"] if r["Data"] == marker]
+        self.assertTrue(got, "the event stream was cut or did not deliver")
+        sub["EventStream"].close()
+        self.assertServerSurvived("a long event stream")
 
     @staticmethod
     def client_hello():
