@@ -162,6 +162,44 @@ class HostileHttp1(HostileTestCase):
             StreamName=self.stream)["StreamDescriptionSummary"]["StreamStatus"], "ACTIVE")
         self.assertServerSurvived("TLS garbage")
 
+    def tls(self, alpn=None):
+        ctx = ssl.create_default_context(cafile=self.server.cert_path)
+        if alpn:
+            ctx.set_alpn_protocols(alpn)
+        return ctx.wrap_socket(connect(self.server.port), server_hostname="127.0.0.1")
+
+    def test_slowloris_inside_tls_and_a_silent_h2_over_tls(self):
+        # HTTP/1.1 inside TLS: a head dribbled a line every 200 ms is cut at the header deadline.
+        s = self.tls()
+        started = time.monotonic()
+        s.sendall(head(length=10)[:30])
+        closed = False
+        while not closed and time.monotonic() - started < HEADER_S + SLACK_S + 1:
+            try:
+                s.sendall(b"X-S: 1\r\n")
+                s.settimeout(0.2)
+                closed = s.recv(1) == b""
+            except socket.timeout:
+                pass
+            except (ssl.SSLError, OSError):
+                closed = True
+        s.close()
+        self.assertTrue(closed)
+        self.assertLess(time.monotonic() - started, HEADER_S + SLACK_S)
+        # HTTP/2 negotiated by ALPN, then no preface: cut at the header deadline too.
+        s = self.tls(["h2"])
+        self.assertEqual(s.selected_alpn_protocol(), "h2")
+        started = time.monotonic()
+        s.settimeout(HEADER_S + SLACK_S + 2)
+        try:
+            while s.recv(4096):
+                pass
+        except (ssl.SSLError, OSError):
+            pass
+        s.close()
+        self.assertLess(time.monotonic() - started, HEADER_S + SLACK_S)
+        self.assertServerSurvived("slowloris inside TLS")
+
     def test_an_event_stream_outlives_the_deadlines(self):
         # boto3 reads SubscribeToShard over HTTP/1.1 (chunked): the answer lasts longer than both deadlines.
         arn = self.sdk.describe_stream_summary(StreamName=self.stream)["StreamDescriptionSummary"]["StreamARN"]
