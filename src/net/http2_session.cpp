@@ -19,6 +19,7 @@
 
 #include "kinesisd/net/answer_headers.hpp"
 #include "kinesisd/net/http2_guard.hpp"
+#include "kinesisd/net/http2_stream.hpp"
 
 namespace kinesisd::net {
 namespace {
@@ -28,25 +29,6 @@ namespace beast = boost::beast;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr uint32_t kMaxConcurrentStreams = 128;
 constexpr int32_t kWindow = 16 * 1024 * 1024;
-
-struct H2Stream {
-  api::ApiRequest request;
-  std::string content_length;
-  size_t header_bytes = 0;  // as HTTP/2 counts a header list: name + value + 32 per field
-  bool too_large = false;
-  // The answer, once known; the data provider reads the body from here.
-  std::string body;
-  size_t sent = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  // A streamed answer: the pump appends what the producer gives to `body`; the data provider defers while
-  // nothing is buffered and ends the stream once `eof` is set and all is sent.
-  std::shared_ptr<api::ResponseStream> producer;
-  bool eof = false;
-  bool deferred = false;
-  std::optional<asio::steady_timer> drained;  // the pump waits here while too much is buffered
-
-  size_t unsent() const { return body.size() - sent; }
-};
 
 // A streamed answer buffers at most this much beyond what flow control lets out before the pump waits.
 constexpr size_t kStreamHighWater = 4 * 1024 * 1024;
@@ -88,15 +70,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &on_data);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &on_frame);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &on_close);
-    // nghttp2's own flood defences, set explicitly (they are its defaults in bookworm's patched 1.52): GOAWAY
-    // after a burst of 1000 streams reset by the peer beyond 33 a second (CVE-2023-44487, rapid reset), at
-    // most 8 CONTINUATION frames a header block (CVE-2024-28182), at most 1000 queued SETTINGS/PING acks.
-    nghttp2_option* opt = nullptr;
-    nghttp2_option_new(&opt);
-    nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
-    nghttp2_option_set_max_continuations(opt, 8);
-    nghttp2_option_set_max_outbound_ack(opt, 1000);
-    nghttp2_option_set_max_settings(opt, 32);
+    nghttp2_option* opt = new_server_options();
     const int rv = nghttp2_session_server_new2(&session_, cb, this, opt);
     nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
@@ -265,7 +239,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
     nghttp2_data_provider provider{};
     provider.source.ptr = s.get();
-    provider.read_callback = &read_body;
+    provider.read_callback = &read_h2_body;
     s->producer = r.stream;
     nghttp2_submit_response(session_, id, nva.data(), nva.size(), &provider);
     wake();
@@ -305,37 +279,6 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     s->producer->cancel();
   }
 
-  static ssize_t read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
-                           nghttp2_data_source* source, void*) {
-    auto* s = static_cast<H2Stream*>(source->ptr);
-    if (s->producer && s->unsent() == 0 && !s->eof) {
-      s->deferred = true;  // the pump resumes the stream when the producer gives more
-      return NGHTTP2_ERR_DEFERRED;
-    }
-    const size_t n = std::min(length, s->unsent());
-    std::memcpy(buf, s->body.data() + s->sent, n);
-    s->sent += n;
-    if (s->unsent() == 0) {
-      if (!s->producer || s->eof) *flags |= NGHTTP2_DATA_FLAG_EOF;
-      if (s->producer) {
-        s->body.clear();
-        s->sent = 0;
-        if (s->drained) s->drained->cancel();
-      }
-    }
-    return static_cast<ssize_t>(n);
-  }
-
-  static const char* frame_name(uint8_t type) {
-    switch (type) {
-      case NGHTTP2_SETTINGS: return "SETTINGS";
-      case NGHTTP2_PING: return "PING";
-      case NGHTTP2_PRIORITY: return "PRIORITY";
-      case NGHTTP2_RST_STREAM: return "RST_STREAM";
-      default: return "other";
-    }
-  }
-
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     auto* c = static_cast<Connection*>(user);
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
@@ -355,27 +298,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // wire stand for kilobytes of headers.
     it->second->header_bytes += namelen + valuelen + 32;
     if (it->second->header_bytes > c->shared_.limits.max_header_bytes) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    const std::string_view n(reinterpret_cast<const char*>(name), namelen);
-    std::string v(reinterpret_cast<const char*>(value), valuelen);
-    api::ApiRequest& r = it->second->request;
-    if (c->shared_.collect_headers) r.headers.emplace_back(std::string(n), v);  // HTTP/2 names are lowercase
-    if (n == ":method") {
-      r.method = std::move(v);
-    } else if (n == ":path") {
-      const auto q = v.find('?');
-      r.path = v.substr(0, q);
-      if (q != std::string::npos) r.query = v.substr(q + 1);
-    } else if (n == "x-amz-target") {
-      r.target = std::move(v);
-    } else if (n == "content-type") {
-      r.content_type = std::move(v);
-    } else if (n == "authorization") {
-      r.authorization = std::move(v);
-    } else if (n == "x-amz-date" || n == "date") {
-      r.has_date = true;
-    } else if (n == "content-length") {
-      it->second->content_length = std::move(v);
-    }
+    add_request_header(*it->second, std::string_view(reinterpret_cast<const char*>(name), namelen),
+                       std::string(reinterpret_cast<const char*>(value), valuelen), c->shared_.collect_headers);
     return 0;
   }
 
@@ -403,7 +327,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       case NGHTTP2_PING:
       case NGHTTP2_PRIORITY:
       case NGHTTP2_RST_STREAM:
-        if (!c->guard_.control_frame(now)) c->calm_down(frame_name(frame->hd.type));
+        if (!c->guard_.control_frame(now)) c->calm_down(h2_frame_name(frame->hd.type));
         break;
       default: break;
     }
