@@ -6,17 +6,24 @@ namespace kinesisd::net {
 
 Http2Guard::Http2Guard(std::chrono::milliseconds header_timeout, std::chrono::milliseconds body_timeout,
                        double burst, double per_second)
-    : header_timeout_(header_timeout), body_timeout_(body_timeout), burst_(burst), per_second_(per_second),
+    : header_timeout_(header_timeout),
+      body_timeout_(body_timeout),
+      burst_(burst),
+      per_second_(per_second),
       tokens_(burst) {}
 
-void Http2Guard::stream_opened(int32_t id, Clock::time_point now) { deadlines_[id] = now + header_timeout_; }
+void Http2Guard::stream_opened(int32_t id, Clock::time_point now) {
+  deadlines_[id] = now + header_timeout_;
+}
 
 void Http2Guard::headers_complete(int32_t id, Clock::time_point now) {
   auto it = deadlines_.find(id);
   if (it != deadlines_.end()) it->second = now + body_timeout_;
 }
 
-void Http2Guard::request_complete(int32_t id) { deadlines_.erase(id); }
+void Http2Guard::request_complete(int32_t id) {
+  deadlines_.erase(id);
+}
 
 std::vector<int32_t> Http2Guard::take_expired(Clock::time_point now) {
   std::vector<int32_t> out;

@@ -50,8 +50,9 @@ ssize_t read_h2_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uin
 
 nghttp2_option* new_server_options() {
   // Their defaults in bookworm's patched libnghttp2 1.52, made explicit: GOAWAY after a burst of 1000 streams
-  // reset by the peer beyond 33 a second (CVE-2023-44487, rapid reset); at most 8 CONTINUATION frames a header
-  // block (CVE-2024-28182); at most 1000 SETTINGS/PING acknowledgements queued; 32 entries a SETTINGS frame.
+  // reset by the peer beyond 33 a second (CVE-2023-44487, rapid reset); at most 8 CONTINUATION frames a
+  // header block (CVE-2024-28182); at most 1000 SETTINGS/PING acknowledgements queued; 32 entries a SETTINGS
+  // frame.
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
   nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
@@ -63,11 +64,16 @@ nghttp2_option* new_server_options() {
 
 const char* h2_frame_name(uint8_t type) {
   switch (type) {
-    case NGHTTP2_SETTINGS: return "SETTINGS";
-    case NGHTTP2_PING: return "PING";
-    case NGHTTP2_PRIORITY: return "PRIORITY";
-    case NGHTTP2_RST_STREAM: return "RST_STREAM";
-    default: return "other";
+    case NGHTTP2_SETTINGS:
+      return "SETTINGS";
+    case NGHTTP2_PING:
+      return "PING";
+    case NGHTTP2_PRIORITY:
+      return "PRIORITY";
+    case NGHTTP2_RST_STREAM:
+      return "RST_STREAM";
+    default:
+      return "other";
   }
 }
 

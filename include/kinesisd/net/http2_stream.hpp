@@ -1,6 +1,6 @@
-// One request stream of an HTTP/2 server session (net/http2_session.cpp): the request as its frames arrive and
-// the answer nghttp2's data provider reads; and the nghttp2 settings every server session shares. Owned by the
-// connection's strand: nothing here locks.
+// One request stream of an HTTP/2 server session (net/http2_session.cpp): the request as its frames arrive
+// and the answer nghttp2's data provider reads; and the nghttp2 settings every server session shares. Owned
+// by the connection's strand: nothing here locks.
 #pragma once
 
 #include <nghttp2/nghttp2.h>
