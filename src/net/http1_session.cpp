@@ -280,11 +280,12 @@ void start_session(tcp::socket socket, SessionShared& shared) {
     // Closed at once, unread: the client sees the connection end. One line a second at most, with the count.
     if (auto refused = shared.connections.note_refusal(std::chrono::steady_clock::now())) {
       const bool total = verdict == ConnectionLimiter::Verdict::kTotalLimit;
-      spdlog::warn("event=connection_refused limit={} max={} client={} connections={} from_client={} "
-                   "refused_since_last_report={}",
-                   total ? "max-connections" : "max-connections-per-ip",
-                   total ? shared.connections.max_total() : shared.connections.max_per_address(),
-                   address.to_string(), shared.connections.total(), shared.connections.count(address), *refused);
+      spdlog::warn(
+          "event=connection_refused limit={} max={} client={} connections={} from_client={} "
+          "refused_since_last_report={}",
+          total ? "max-connections" : "max-connections-per-ip",
+          total ? shared.connections.max_total() : shared.connections.max_per_address(), address.to_string(),
+          shared.connections.total(), shared.connections.count(address), *refused);
     }
     socket.close(ec);
     return;

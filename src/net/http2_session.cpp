@@ -11,11 +11,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/status.hpp>
-#include <cstring>
 #include <cctype>
+#include <cstring>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 
 #include "kinesisd/net/answer_headers.hpp"
 #include "kinesisd/net/http2_guard.hpp"
@@ -297,9 +297,11 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // A header list over the limit resets the stream (before anything is kept): HPACK lets a few bytes on the
     // wire stand for kilobytes of headers.
     it->second->header_bytes += namelen + valuelen + 32;
-    if (it->second->header_bytes > c->shared_.limits.max_header_bytes) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    if (it->second->header_bytes > c->shared_.limits.max_header_bytes)
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     add_request_header(*it->second, std::string_view(reinterpret_cast<const char*>(name), namelen),
-                       std::string(reinterpret_cast<const char*>(value), valuelen), c->shared_.collect_headers);
+                       std::string(reinterpret_cast<const char*>(value), valuelen),
+                       c->shared_.collect_headers);
     return 0;
   }
 
@@ -329,7 +331,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       case NGHTTP2_RST_STREAM:
         if (!c->guard_.control_frame(now)) c->calm_down(h2_frame_name(frame->hd.type));
         break;
-      default: break;
+      default:
+        break;
     }
     const bool ends_request = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
                               (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);

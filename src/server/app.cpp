@@ -279,9 +279,10 @@ int run(const Config& config) {
   constexpr uint64_t kSpareDescriptors = 1024;
   const uint64_t wanted = static_cast<uint64_t>(config.max_connections) + kSpareDescriptors;
   if (const uint64_t fds = net::raise_open_file_limit(wanted); fds < wanted) {
-    spdlog::warn("event=open_file_limit_low limit={} max_connections={} hint=\"past about {} connections, "
-                 "accepts fail until some close; raise the hard limit (ulimit -Hn)\"",
-                 fds, config.max_connections, fds > kSpareDescriptors ? fds - kSpareDescriptors : 0);
+    spdlog::warn(
+        "event=open_file_limit_low limit={} max_connections={} hint=\"past about {} connections, "
+        "accepts fail until some close; raise the hard limit (ulimit -Hn)\"",
+        fds, config.max_connections, fds > kSpareDescriptors ? fds - kSpareDescriptors : 0);
   }
   net::HttpServer server(ioc, shared);
   auto port = server.listen(config.listen_host, config.listen_port);
