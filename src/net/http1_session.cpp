@@ -13,6 +13,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <type_traits>
@@ -135,8 +136,8 @@ struct Arena {
 // At most this much is buffered before it parses: no trailer field fits a value Beast would throw for.
 constexpr size_t kMaxBuffered = 64 * 1024;
 
-// How much the wait for a request's first byte reads at most (the rest of the head follows in larger reads).
-constexpr size_t kFirstRead = 4096;
+// How much the wait for a request's first byte reads at most (a small request arrives whole in one read).
+constexpr size_t kFirstRead = 16 * 1024;
 
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
@@ -152,7 +153,8 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     auto& socket = beast::get_lowest_layer(stream);
     if (buffer.size() == 0) {
       socket.expires_after(shared.limits.idle_timeout);
-      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(kFirstRead), kTuple);
+      const size_t room = std::min(kFirstRead, buffer.max_size());
+      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(room), kTuple);
       if (iec) co_return;  // closed or idle too long
       buffer.commit(in);
     }
