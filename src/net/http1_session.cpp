@@ -1,5 +1,6 @@
 // HTTP/1.1 sessions, plain or TLS on the same port: keep-alive, pipelining (requests are answered in order),
-// a timeout before every read and write, a body limit checked against Content-Length before the body is read.
+// deadlines for the TLS handshake, each request's head and body and each write, a body limit checked against
+// Content-Length before the body is read.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <type_traits>
@@ -133,6 +135,12 @@ struct Arena {
   rapidjson::MemoryPoolAllocator<> pool{inline_bytes, kInline, 16 * 1024};
 };
 
+// At most this much is buffered before it parses: no trailer field fits a value Beast would throw for.
+constexpr size_t kMaxBuffered = 64 * 1024;
+
+// How much the wait for a request's first byte reads at most (a small request arrives whole in one read).
+constexpr size_t kFirstRead = 16 * 1024;
+
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionShared& shared) {
   auto arena = std::make_unique<Arena>();
@@ -141,7 +149,18 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(shared.limits.max_header_bytes));
     parser.body_limit(shared.limits.max_body_bytes);
-    beast::get_lowest_layer(stream).expires_after(shared.limits.idle_timeout);
+    // Waiting for a request's first byte is idle time; from that byte the whole head must arrive within
+    // header_timeout, and then the whole body within body_timeout (a deadline each, not per read, so a client
+    // that dribbles bytes cannot hold the connection).
+    auto& socket = beast::get_lowest_layer(stream);
+    if (buffer.size() == 0) {
+      socket.expires_after(shared.limits.idle_timeout);
+      const size_t room = std::min(kFirstRead, buffer.max_size());
+      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(room), kTuple);
+      if (iec) co_return;  // closed or idle too long
+      buffer.commit(in);
+    }
+    socket.expires_after(shared.limits.header_timeout);
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
     // Answers are built as named values: GCC 12 destroys braced temporaries passed to a coroutine twice.
     if (ec == http::error::header_limit) {
@@ -162,10 +181,10 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     const auto& head = parser.get();
     if (beast::iequals(head[http::field::expect], "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, head.version()};
-      beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
+      socket.expires_after(shared.limits.io_timeout);
       if (auto [wec, wn] = co_await http::async_write(stream, cont, kTuple); wec) co_return;
     }
-    beast::get_lowest_layer(stream).expires_after(shared.limits.io_timeout);
+    socket.expires_after(shared.limits.body_timeout);
     std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
     if (ec == http::error::body_limit) {
       api::ApiResponse too_large = body_too_large(shared.limits.max_body_bytes);
@@ -225,8 +244,12 @@ asio::awaitable<std::optional<bool>> starts_with_h2_preface(Stream& stream, beas
 
 asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  stream.expires_after(shared.limits.io_timeout);
+  // Bounded by the head limit (a read beyond it fails the request): Beast's header limit covers neither a
+  // chunk-size line, whose extensions could otherwise grow without end, nor the trailer fields, and Beast
+  // throws (out of the I/O thread, ending the process) for a field value over 65533 bytes.
+  beast::flat_buffer buffer(std::min<size_t>(shared.limits.max_header_bytes, kMaxBuffered));
+  // One deadline from accept: the first bytes (TLS or not) and, for TLS, the whole handshake.
+  stream.expires_after(shared.limits.header_timeout);
   auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
   if (ec) co_return;
   if (!is_tls) {
@@ -242,7 +265,6 @@ asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), *shared.tls);
-  beast::get_lowest_layer(tls).expires_after(shared.limits.io_timeout);
   auto [hec, used] = co_await tls.async_handshake(asio::ssl::stream_base::server, buffer.data(), kTuple);
   if (hec) co_return;
   buffer.consume(used);
@@ -270,9 +292,29 @@ asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
 }  // namespace
 
 void start_session(tcp::socket socket, SessionShared& shared) {
+  boost::system::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  const auto address = peer.address();
+  const auto verdict = shared.connections.admit(address);
+  if (verdict != ConnectionLimiter::Verdict::kAdmitted) {
+    // Closed at once, unread: the client sees the connection end. One line a second at most, with the count.
+    if (auto refused = shared.connections.note_refusal(std::chrono::steady_clock::now())) {
+      const bool total = verdict == ConnectionLimiter::Verdict::kTotalLimit;
+      spdlog::warn(
+          "event=connection_refused limit={} max={} client={} connections={} from_client={} "
+          "refused_since_last_report={}",
+          total ? "max-connections" : "max-connections-per-ip",
+          total ? shared.connections.max_total() : shared.connections.max_per_address(), address.to_string(),
+          shared.connections.total(), shared.connections.count(address), *refused);
+    }
+    socket.close(ec);
+    return;
+  }
   shared.active_sessions.fetch_add(1);
   auto executor = socket.get_executor();
-  asio::co_spawn(executor, run_session(std::move(socket), shared), [&shared](std::exception_ptr e) {
+  asio::co_spawn(executor, run_session(std::move(socket), shared), [&shared, address](std::exception_ptr e) {
+    shared.connections.release(address);
     shared.active_sessions.fetch_sub(1);
     if (!e) return;
     try {

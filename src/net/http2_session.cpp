@@ -5,18 +5,21 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/status.hpp>
-#include <cstring>
 #include <cctype>
+#include <cstring>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 
 #include "kinesisd/net/answer_headers.hpp"
+#include "kinesisd/net/http2_guard.hpp"
+#include "kinesisd/net/http2_stream.hpp"
 
 namespace kinesisd::net {
 namespace {
@@ -27,24 +30,6 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr uint32_t kMaxConcurrentStreams = 128;
 constexpr int32_t kWindow = 16 * 1024 * 1024;
 
-struct H2Stream {
-  api::ApiRequest request;
-  std::string content_length;
-  bool too_large = false;
-  // The answer, once known; the data provider reads the body from here.
-  std::string body;
-  size_t sent = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  // A streamed answer: the pump appends what the producer gives to `body`; the data provider defers while
-  // nothing is buffered and ends the stream once `eof` is set and all is sent.
-  std::shared_ptr<api::ResponseStream> producer;
-  bool eof = false;
-  bool deferred = false;
-  std::optional<asio::steady_timer> drained;  // the pump waits here while too much is buffered
-
-  size_t unsent() const { return body.size() - sent; }
-};
-
 // A streamed answer buffers at most this much beyond what flow control lets out before the pump waits.
 constexpr size_t kStreamHighWater = 4 * 1024 * 1024;
 
@@ -54,8 +39,14 @@ template <class Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
   Connection(Stream& stream, SessionShared& shared)
-      : stream_(stream), shared_(shared), wake_(stream.get_executor()) {
+      : stream_(stream),
+        shared_(shared),
+        wake_(stream.get_executor()),
+        deadlines_(stream.get_executor()),
+        guard_(shared.limits.header_timeout, shared.limits.body_timeout),
+        preface_deadline_(asio::steady_timer::clock_type::now() + shared.limits.header_timeout) {
     wake_.expires_at(asio::steady_timer::time_point::max());
+    deadlines_.expires_at(asio::steady_timer::time_point::max());
   }
   ~Connection() {
     if (hook_) shared_.remove_stop_hook(hook_);
@@ -79,12 +70,16 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &on_data);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &on_frame);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &on_close);
-    const int rv = nghttp2_session_server_new(&session_, cb, this);
+    nghttp2_option* opt = new_server_options();
+    const int rv = nghttp2_session_server_new2(&session_, cb, this, opt);
+    nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);
     if (rv != 0) return false;
-    const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
-                                               {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow}};
-    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
+    const nghttp2_settings_entry settings[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, kMaxConcurrentStreams},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(shared_.limits.max_header_bytes)}};
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 3);
     nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kWindow);
     std::weak_ptr<Connection> weak = this->shared_from_this();
     auto executor = stream_.get_executor();
@@ -115,9 +110,13 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       buffer.consume(buffer.size());
     }
     char chunk[16384];
-    while (!done_) {
-      // A connection serving a long answer (an event stream) waits for its client without an idle limit.
-      if (in_flight_ > 0) {
+    while (!done_ && !calm_) {
+      // The preface and the client's first SETTINGS must arrive within header_timeout of the connection's
+      // start; then a connection serving a long answer (an event stream) waits for its client without an idle
+      // limit. A stream's own headers and body have deadlines of their own (the watchdog).
+      if (!settings_seen_) {
+        beast::get_lowest_layer(stream_).expires_at(preface_deadline_);
+      } else if (in_flight_ > 0) {
         beast::get_lowest_layer(stream_).expires_never();
       } else {
         beast::get_lowest_layer(stream_).expires_after(shared_.limits.idle_timeout);
@@ -126,7 +125,22 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       if (ec || !receive(chunk, n)) break;
       if (shared_.stopping) go_away();
     }
-    finish();
+    // A flooding peer was sent GOAWAY: the writer flushes it and ends the connection.
+    if (!calm_) finish();
+  }
+
+  // Resets request streams that did not deliver their headers or body in time.
+  asio::awaitable<void> watchdog() {
+    auto self = this->shared_from_this();
+    while (!done_) {
+      for (int32_t id : guard_.take_expired(asio::steady_timer::clock_type::now())) {
+        spdlog::debug("event=h2_stream_timeout stream={}", id);
+        nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
+        wake();
+      }
+      deadlines_.expires_at(guard_.next_deadline().value_or(asio::steady_timer::time_point::max()));
+      co_await deadlines_.async_wait(kTuple);
+    }
   }
 
   asio::awaitable<void> writer() {
@@ -145,7 +159,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
         if (ec) co_return finish();
       }
       if (done_ || (!nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_) &&
-                    in_flight_ == 0)) {
+                    (in_flight_ == 0 || calm_))) {
         co_return finish();
       }
       if (!wake_pending_) co_await wake_.async_wait(kTuple);
@@ -159,8 +173,24 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     wake_pending_ = true;
     wake_.cancel();
   }
+  // The watchdog's timer fires at the earliest stream deadline; called whenever one is set.
+  void arm() {
+    const auto next = guard_.next_deadline();
+    if (next && *next < deadlines_.expiry()) deadlines_.expires_at(*next);  // wakes the watchdog to re-plan
+  }
+
+  // Ends a flooding connection: GOAWAY with ENHANCE_YOUR_CALM, then nothing more is read.
+  void calm_down(const char* what) {
+    if (calm_) return;
+    calm_ = true;
+    spdlog::warn("event=h2_flood frame={} action=goaway error=ENHANCE_YOUR_CALM", what);
+    nghttp2_session_terminate_session(session_, NGHTTP2_ENHANCE_YOUR_CALM);
+    wake();
+  }
+
   void finish() {
     done_ = true;
+    deadlines_.cancel();
     for (auto& [id, st] : streams_) {
       if (st->producer) st->producer->cancel();
       if (st->drained) st->drained->cancel();
@@ -209,7 +239,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
     nghttp2_data_provider provider{};
     provider.source.ptr = s.get();
-    provider.read_callback = &read_body;
+    provider.read_callback = &read_h2_body;
     s->producer = r.stream;
     nghttp2_submit_response(session_, id, nva.data(), nva.size(), &provider);
     wake();
@@ -249,31 +279,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     s->producer->cancel();
   }
 
-  static ssize_t read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
-                           nghttp2_data_source* source, void*) {
-    auto* s = static_cast<H2Stream*>(source->ptr);
-    if (s->producer && s->unsent() == 0 && !s->eof) {
-      s->deferred = true;  // the pump resumes the stream when the producer gives more
-      return NGHTTP2_ERR_DEFERRED;
-    }
-    const size_t n = std::min(length, s->unsent());
-    std::memcpy(buf, s->body.data() + s->sent, n);
-    s->sent += n;
-    if (s->unsent() == 0) {
-      if (!s->producer || s->eof) *flags |= NGHTTP2_DATA_FLAG_EOF;
-      if (s->producer) {
-        s->body.clear();
-        s->sent = 0;
-        if (s->drained) s->drained->cancel();
-      }
-    }
-    return static_cast<ssize_t>(n);
-  }
-
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     auto* c = static_cast<Connection*>(user);
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
       c->streams_[frame->hd.stream_id] = std::make_shared<H2Stream>();
+      c->guard_.stream_opened(frame->hd.stream_id, asio::steady_timer::clock_type::now());
+      c->arm();
     }
     return 0;
   }
@@ -283,27 +294,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     auto* c = static_cast<Connection*>(user);
     auto it = c->streams_.find(frame->hd.stream_id);
     if (it == c->streams_.end()) return 0;
-    const std::string_view n(reinterpret_cast<const char*>(name), namelen);
-    std::string v(reinterpret_cast<const char*>(value), valuelen);
-    api::ApiRequest& r = it->second->request;
-    if (c->shared_.collect_headers) r.headers.emplace_back(std::string(n), v);  // HTTP/2 names are lowercase
-    if (n == ":method") {
-      r.method = std::move(v);
-    } else if (n == ":path") {
-      const auto q = v.find('?');
-      r.path = v.substr(0, q);
-      if (q != std::string::npos) r.query = v.substr(q + 1);
-    } else if (n == "x-amz-target") {
-      r.target = std::move(v);
-    } else if (n == "content-type") {
-      r.content_type = std::move(v);
-    } else if (n == "authorization") {
-      r.authorization = std::move(v);
-    } else if (n == "x-amz-date" || n == "date") {
-      r.has_date = true;
-    } else if (n == "content-length") {
-      it->second->content_length = std::move(v);
-    }
+    // A header list over the limit resets the stream (before anything is kept): HPACK lets a few bytes on the
+    // wire stand for kilobytes of headers.
+    it->second->header_bytes += namelen + valuelen + 32;
+    if (it->second->header_bytes > c->shared_.limits.max_header_bytes)
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    add_request_header(*it->second, std::string_view(reinterpret_cast<const char*>(name), namelen),
+                       std::string(reinterpret_cast<const char*>(value), valuelen),
+                       c->shared_.collect_headers);
     return 0;
   }
 
@@ -323,9 +321,29 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   static int on_frame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     auto* c = static_cast<Connection*>(user);
+    const auto now = asio::steady_timer::clock_type::now();
+    switch (frame->hd.type) {
+      case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) c->settings_seen_ = true;
+        [[fallthrough]];
+      case NGHTTP2_PING:
+      case NGHTTP2_PRIORITY:
+      case NGHTTP2_RST_STREAM:
+        if (!c->guard_.control_frame(now)) c->calm_down(h2_frame_name(frame->hd.type));
+        break;
+      default:
+        break;
+    }
     const bool ends_request = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
                               (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
-    if (!ends_request) return 0;
+    if (!ends_request) {
+      if (frame->hd.type == NGHTTP2_HEADERS) {
+        c->guard_.headers_complete(frame->hd.stream_id, now);
+        c->arm();
+      }
+      return 0;
+    }
+    c->guard_.request_complete(frame->hd.stream_id);
     auto it = c->streams_.find(frame->hd.stream_id);
     if (it == c->streams_.end()) return 0;
     ++c->in_flight_;  // counted now, so the reader knows at once that an answer is pending
@@ -342,6 +360,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   static int on_close(nghttp2_session*, int32_t id, uint32_t, void* user) {
     auto* c = static_cast<Connection*>(user);
+    c->guard_.request_complete(id);
     auto it = c->streams_.find(id);
     if (it == c->streams_.end()) return 0;
     if (it->second->producer && !it->second->eof) it->second->producer->cancel();
@@ -354,6 +373,11 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   SessionShared& shared_;
   nghttp2_session* session_ = nullptr;
   asio::steady_timer wake_;
+  asio::steady_timer deadlines_;  // the watchdog waits here for the earliest stream deadline
+  Http2Guard guard_;
+  asio::steady_timer::time_point preface_deadline_;
+  bool settings_seen_ = false;  // the client's first SETTINGS (after its preface) has arrived
+  bool calm_ = false;           // flooding: GOAWAY(ENHANCE_YOUR_CALM) submitted, nothing more is read
   bool wake_pending_ = false;
   bool done_ = false;
   bool goaway_sent_ = false;
@@ -377,6 +401,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     writer_done->finished = true;
     writer_done->timer.cancel();
   });
+  asio::co_spawn(stream.get_executor(), connection->watchdog(), asio::detached);
   co_await connection->reader(buffer);
   if (!writer_done->finished) co_await writer_done->timer.async_wait(kTuple);
 }

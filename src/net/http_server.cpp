@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -30,17 +31,27 @@ Result<uint16_t> HttpServer::listen(const std::string& host, uint16_t port) {
 }
 
 void HttpServer::start() {
+  shared_.connections.set_limits(shared_.limits.max_connections, shared_.limits.max_connections_per_ip);
   asio::co_spawn(
       ioc_,
       [this]() -> asio::awaitable<void> {
+        asio::steady_timer pause(ioc_);
+        uint64_t failures = 0;
         for (;;) {
           tcp::socket socket(asio::make_strand(ioc_));
           auto [ec] = co_await acceptor_.async_accept(socket, asio::as_tuple(asio::use_awaitable));
           if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
           if (ec) {
-            spdlog::warn("event=accept_failed error=\"{}\"", ec.message());
+            // Out of file descriptors (EMFILE) the pending connection stays queued and accept fails again at
+            // once: pause instead of spinning, and log the first failure and then every thousandth.
+            if (failures++ % 1000 == 0) {
+              spdlog::warn("event=accept_failed error=\"{}\" failures={}", ec.message(), failures);
+            }
+            pause.expires_after(std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
           }
+          failures = 0;
           socket.set_option(tcp::no_delay(true), ec);
           start_session(std::move(socket), shared_);
         }

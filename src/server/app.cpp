@@ -280,6 +280,21 @@ int run(const Config& config) {
   shared.front_door = &front_door;
   shared.tls = tls.value();
   shared.collect_headers = config.verify_signatures;
+  shared.limits.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  shared.limits.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  shared.limits.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  shared.limits.max_connections = static_cast<size_t>(config.max_connections);
+  shared.limits.max_connections_per_ip = static_cast<size_t>(config.max_connections_per_ip);
+  // Each connection is a descriptor: raise the soft limit so --max-connections can be reached (plus room for
+  // log segments and the like), and say so when the hard limit does not allow it.
+  constexpr uint64_t kSpareDescriptors = 1024;
+  const uint64_t wanted = static_cast<uint64_t>(config.max_connections) + kSpareDescriptors;
+  if (const uint64_t fds = net::raise_open_file_limit(wanted); fds < wanted) {
+    spdlog::warn(
+        "event=open_file_limit_low limit={} max_connections={} hint=\"past about {} connections, "
+        "accepts fail until some close; raise the hard limit (ulimit -Hn)\"",
+        fds, config.max_connections, fds > kSpareDescriptors ? fds - kSpareDescriptors : 0);
+  }
   net::HttpServer server(ioc, shared);
   auto port = server.listen(config.listen_host, config.listen_port);
   if (!port) {

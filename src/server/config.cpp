@@ -187,6 +187,19 @@ const std::vector<Option>& options() {
       {"channel-freshness-ms", "MS", "deliver after MS instead of each channel's DataFreshnessInSeconds, for tests "
                                      "(default 0: as the channel says)",
        integer(&Config::channel_freshness_ms, 0, 3'600'000)},
+      {"idle-timeout-ms", "MS", "close a keep-alive connection that sends no new request for MS (default 120000)",
+       integer(&Config::idle_timeout_ms, 100, 86'400'000)},
+      {"header-timeout-ms", "MS", "deadline for a request's head from its first byte, for a TLS handshake from "
+                                  "accept, for the HTTP/2 preface and for an HTTP/2 stream's headers (default "
+                                  "10000)",
+       integer(&Config::header_timeout_ms, 100, 3'600'000)},
+      {"body-timeout-ms", "MS", "deadline for a request's body from the end of its head, HTTP/1.1 and HTTP/2 "
+                                "(default 30000); answers, event streams included, are not bounded by it",
+       integer(&Config::body_timeout_ms, 100, 3'600'000)},
+      {"max-connections", "N", "open connections allowed in all; more are closed at once (default 10000)",
+       integer(&Config::max_connections, 1, 10'000'000)},
+      {"max-connections-per-ip", "N", "open connections allowed from one client address (default 1024)",
+       integer(&Config::max_connections_per_ip, 1, 10'000'000)},
   };
   return kOptions;
 }

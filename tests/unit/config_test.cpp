@@ -155,6 +155,28 @@ TEST(Config, StorageOptions) {
   EXPECT_NE(error(Args({"--fsync-interval-ms", "0"})), "<ok>");
 }
 
+TEST(Config, ConnectionDefences) {
+  const Config d = ok(Args({}));
+  EXPECT_EQ(d.idle_timeout_ms, 120000);
+  EXPECT_EQ(d.header_timeout_ms, 10000);
+  EXPECT_EQ(d.body_timeout_ms, 30000);
+  EXPECT_EQ(d.max_connections, 10000);
+  EXPECT_EQ(d.max_connections_per_ip, 1024);
+  Config c = ok(Args({"--idle-timeout-ms", "5000", "--header-timeout-ms=1000", "--body-timeout-ms", "2000",
+                      "--max-connections", "50"},
+                     {"KINESISD_MAX_CONNECTIONS_PER_IP=7", "KINESISD_MAX_CONNECTIONS=9"}));
+  EXPECT_EQ(c.idle_timeout_ms, 5000);
+  EXPECT_EQ(c.header_timeout_ms, 1000);
+  EXPECT_EQ(c.body_timeout_ms, 2000);
+  EXPECT_EQ(c.max_connections, 50);  // the flag wins over the environment
+  EXPECT_EQ(c.max_connections_per_ip, 7);
+  for (const char* option : {"--idle-timeout-ms", "--header-timeout-ms", "--body-timeout-ms"}) {
+    EXPECT_NE(error(Args({option, "99"})), "<ok>") << option;  // under 100 ms would cut everyone
+  }
+  EXPECT_NE(error(Args({"--max-connections", "0"})), "<ok>");
+  EXPECT_NE(error(Args({"--max-connections-per-ip", "0"})), "<ok>");
+}
+
 TEST(Config, UnknownOptionsAndMissingValues) {
   EXPECT_EQ(error(Args({"--bogus", "1"})), "unknown option --bogus (see --help)");
   EXPECT_EQ(error(Args({"--bogus=1"})), "unknown option --bogus (see --help)");

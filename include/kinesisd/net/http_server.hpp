@@ -13,15 +13,25 @@
 #include <mutex>
 
 #include "kinesisd/api/front_door.hpp"
+#include "kinesisd/net/connection_limits.hpp"
 #include "kinesisd/util/status.hpp"
 
 namespace kinesisd::net {
 
+// Defaults chosen never to cut a legitimate client: an SDK sends a request's head and body at once, so the
+// head and body deadlines only bound slow senders (slowloris); waiting between requests is idle time, and an
+// answer in progress (a SubscribeToShard event stream lasts minutes) has no deadline but its writes'.
 struct ServerLimits {
   size_t max_body_bytes = 16 * 1024 * 1024;  // larger than any valid Kinesis request
-  size_t max_header_bytes = 64 * 1024;
-  std::chrono::seconds idle_timeout{120};     // keep-alive wait for the next request
-  std::chrono::seconds io_timeout{60};        // each read of a request, each write of a response
+  size_t max_header_bytes = 64 * 1024;       // an HTTP/1.1 head, or an HTTP/2 stream's header list
+  std::chrono::milliseconds idle_timeout{120'000};  // keep-alive wait for the first byte of the next request
+  // A request head from its first byte; a new connection's first bytes and TLS handshake from accept; the
+  // HTTP/2 preface and first SETTINGS; an HTTP/2 stream's headers.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};  // complete head to complete body (HTTP/1.1 and per stream)
+  std::chrono::milliseconds io_timeout{60'000};    // each write of a response
+  size_t max_connections = 10'000;
+  size_t max_connections_per_ip = 1024;
 };
 
 // Shared by every session of the server.
@@ -33,6 +43,7 @@ struct SessionShared {
   std::atomic<bool> stopping{false};
   std::atomic<int> active_sessions{0};
   std::atomic<int> requests_in_flight{0};  // read but not yet answered; shutdown waits for these only
+  ConnectionLimiter connections;           // configured from `limits` by HttpServer::start
 
   // HTTP/2 sessions register a hook that sends GOAWAY; shutdown calls them all, idle sessions included.
   uint64_t add_stop_hook(std::function<void()> hook) {

@@ -43,6 +43,12 @@ struct Config {
   std::string channel_output_dir;    // empty: DATA_DIR/channel-output
   int64_t channel_check_ms = 1000;   // how often channels look for records to deliver
   int64_t channel_freshness_ms = 0;  // > 0: deliver after this instead of each channel's DataFreshnessInSeconds
+  // Connection defences (see docs/reliability.md): deadlines and caps that no legitimate client reaches.
+  int64_t idle_timeout_ms = 120'000;   // keep-alive wait for the next request's first byte
+  int64_t header_timeout_ms = 10'000;  // a request's head from its first byte; TLS handshake; HTTP/2 preface
+  int64_t body_timeout_ms = 30'000;    // a request's body from the end of its head
+  int64_t max_connections = 10'000;    // open connections in all
+  int64_t max_connections_per_ip = 1024;  // open connections from one client address
 };
 
 enum class ConfigOutcome { kRun, kHelp, kVersion };
