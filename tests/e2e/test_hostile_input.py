@@ -138,7 +138,6 @@ class InvalidTextIsNeverStored(HostileTestCase):
         self.sdk.get_records(ShardIterator=it)  # boto3 decodes every byte of the answer
         self.sdk.delete_stream(StreamName=name)
 
-    @unittest.expectedFailure  # fixed by the lead's UTF-8/null change
     def test_invalid_utf8_in_json_strings_is_refused(self):
         answers, name = self.poison([(JSON_CT, b'{"StreamName":"%s","Data":"AA==","PartitionKey":"k\xff\xfe"}'),
                                      (JSON_CT, b'{"StreamName":"%s","Data":"AA==","PartitionKey":"\xc0\xaf"}')])
@@ -150,7 +149,6 @@ class InvalidTextIsNeverStored(HostileTestCase):
         finally:
             self.assertServerSurvived("invalid UTF-8 in JSON")
 
-    @unittest.expectedFailure  # fixed by the lead's UTF-8/null change
     def test_invalid_utf8_in_cbor_strings_is_refused(self):
         name = create_active(self.sdk, unique_name("poison"), 1)
         body = (b"\xa3" + cbor_mini.encode("StreamName") + cbor_mini.encode(name) + cbor_mini.encode("Data") +
@@ -162,7 +160,6 @@ class InvalidTextIsNeverStored(HostileTestCase):
         finally:
             self.assertServerSurvived("invalid UTF-8 in CBOR")
 
-    @unittest.expectedFailure  # fixed by the lead's UTF-8/null change
     def test_null_partition_key_is_refused(self):
         answers, name = self.poison([(JSON_CT, b'{"StreamName":"%s","Data":"AA==","PartitionKey":null}')])
         try:
@@ -171,7 +168,6 @@ class InvalidTextIsNeverStored(HostileTestCase):
         finally:
             self.assertServerSurvived("null PartitionKey")
 
-    @unittest.expectedFailure  # fixed by the lead's UTF-8/null change
     def test_escaped_lone_surrogates_are_refused_or_readable(self):
         # "\ud800" has no UTF-8 form: it must be refused, or stored as something boto3 can read back. Today it is
         # stored and GetRecords emits the bytes ED A0 80, which boto3 cannot decode.
@@ -186,10 +182,6 @@ class InvalidTextIsNeverStored(HostileTestCase):
 class GiantNesting(HostileTestCase):
     """A body of a million '[' (1 MB, well under the body limit)."""
 
-    # Crashes kinesisd today (SIGSEGV: RapidJSON's recursive parser runs out of stack in
-    # protocol/json_codec.cpp json_decode_input); reported to the lead, who owns src/protocol. Iterative parsing
-    # (rapidjson::kParseIterativeFlag) or a depth limit fixes it; remove this marker then.
-    @unittest.expectedFailure
     def test_a_million_open_brackets(self):
         try:
             resp = self.server.raw("PutRecord", "[" * 1000000, timeout=20)
@@ -203,9 +195,6 @@ class GiantNesting(HostileTestCase):
 class GiantNextToken(HostileTestCase):
     """A NextToken is base64 of JSON the server made; a forged one of 700000 '[' (the model allows 1 MiB)."""
 
-    # Crashes kinesisd today (SIGSEGV: RapidJSON's recursive parser in api/handler_support.cpp read_next_token
-    # runs out of stack); reported to the lead. Iterative parsing or a depth limit fixes it; remove this marker then.
-    @unittest.expectedFailure
     def test_a_forged_next_token_of_deep_json(self):
         token = base64.b64encode(b"[" * 700000).decode()
         try:
@@ -223,10 +212,6 @@ class GiantJsonRecordInAChannel(HostileTestCase):
 
     extra_args = channel_support.FAST
 
-    # Crashes kinesisd today (SIGSEGV: RapidJSON's recursive parser in engine/channel_output.cpp append_record
-    # runs out of stack); reported to the lead. Iterative parsing or a depth limit fixes it (the record then goes
-    # to the dead-letter prefix as not valid JSON); remove this marker then.
-    @unittest.expectedFailure
     def test_a_deep_json_record_is_dead_lettered(self):
         name = unique_name("chan")
         create_active(self.sdk, name, shards=None, StreamModeDetails={"StreamMode": "ON_DEMAND"})
