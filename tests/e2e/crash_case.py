@@ -59,8 +59,8 @@ class CrashTestCase(unittest.TestCase):
         """Run ``rounds`` rounds of writing, each ended by kill -9; restart; return (server, stream, ledger).
 
         ``between(round, server, stream, ledger)`` runs after each restart before the writers get the new
-        port. With ``reshard_during`` a SplitShard or MergeShards is issued while the writers run, and the
-        kill may land while it is in flight.
+        port. With ``reshard_during`` a SplitShard or MergeShards is issued while the writers run; in odd
+        rounds the kill may land while it is in flight.
         """
         srv = Server(create_ms=0, delete_ms=0, update_ms=100, extra_args=LIMITS_OFF + list(server_args))
         self.addCleanup(srv.stop)
@@ -81,6 +81,8 @@ class CrashTestCase(unittest.TestCase):
             resharder = None
             if reshard_during:
                 resharder = self.start_resharder(srv, name, ledger)
+                if rnd % 2 == 0:  # every other reshard completes before the kill, so some surely take effect
+                    resharder.join(20)
             time.sleep(self.rng.uniform(0.0, 1.2 if reshard_during else 0.6))
             before = len(ledger.acked())
             srv.kill9()

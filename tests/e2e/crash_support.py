@@ -47,6 +47,7 @@ class Ledger(object):
         self.ack_order = {}     # (writer, key) -> [Record] in acknowledgement order
         self.errors = []        # ClientErrors and per-record failures (the server answered, and said no)
         self.seen_live = {}     # data -> (shard, seq) as GetRecords served it during the rounds
+        self.acked_shards = set()
 
     def tick(self):
         with self.lock:
@@ -62,6 +63,7 @@ class Ledger(object):
     def ack(self, rec, shard, seq):
         with self.lock:
             rec.shard, rec.seq, rec.ack_tick = shard, seq, next(self.ticks)
+            self.acked_shards.add(shard)
             self.ack_order.setdefault((rec.writer, rec.key), []).append(rec)
 
     def error(self, what):
@@ -78,10 +80,15 @@ class Target(object):
     def __init__(self):
         self.cond = threading.Condition()
         self.gen, self.server, self.stop = 0, None, False
+        self.down = False  # set before the server is stopped, cleared by publish (the soak classifies errors)
+
+    def going_down(self):
+        self.down = True
 
     def publish(self, server):
         with self.cond:
             self.gen += 1
+            self.down = False
             self.server = (server.url, server.proc.pid)  # a snapshot: the Server's port changes on restart
             self.cond.notify_all()
 
