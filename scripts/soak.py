@@ -21,10 +21,19 @@ from botocore.exceptions import ClientError  # noqa: E402
 
 from crash_support import Target, fresh_client, open_shards, parents_first, read_to_end  # noqa: E402
 from dp_support import Server, create_active, iterator, list_all_shards, wait_status  # noqa: E402
+from soak_measure import proc_sample, shard_counts, verdict  # noqa: E402
 
 STREAM = "soak"
 EXPECTED_CODES = {"ResourceInUseException",     # resubscribing within 5 s; resharding an UPDATING stream
                   "ExpiredIteratorException"}   # reader iterators older than 5 minutes
+
+
+def set_flag(flags, n):
+    """Sets flags[n] (growing the bytearray); returns its previous value."""
+    if len(flags) <= n:
+        flags.extend(bytes(n + 1 - len(flags) + 4096))
+    old, flags[n] = flags[n], 1
+    return old
 
 
 class Stats(object):
@@ -47,10 +56,7 @@ class Stats(object):
 
     def ack(self, wid, n):
         with self.lock:
-            flags = self.acked[wid]
-            if len(flags) <= n:
-                flags.extend(bytes(n + 1 - len(flags) + 4096))
-            flags[n] = 1
+            set_flag(self.acked[wid], n)
 
     def take(self):
         with self.lock:
@@ -191,7 +197,7 @@ def subscriber(consumer_arn, target, stats, rng):
     return body
 
 
-def resharder(interval, target, stats, rng, log):
+def resharder(interval, target, rng, log):
     state = {"i": 0}
 
     def body(client, gen):
@@ -222,35 +228,6 @@ def resharder(interval, target, stats, rng, log):
     return body
 
 
-def proc_sample(pid):
-    """(RSS in KiB, open fds, fds on shard log segments, fds on deleted files) of a live process, or None."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-        fds, logs, deleted = 0, 0, 0
-        for fd in os.listdir("/proc/%d/fd" % pid):
-            try:
-                link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-            except OSError:
-                continue
-            fds += 1
-            deleted += link.endswith(" (deleted)")
-            logs += "/streams/" in link and link.endswith(".log")
-        return rss, fds, logs, deleted
-    except (OSError, StopIteration):
-        return None
-
-
-def shard_counts(srv):
-    """(all shards, open shards) of the soak stream; the catalog keeps closed shards for the retention period."""
-    shards = list_all_shards(fresh_client(srv), StreamName=STREAM)
-    return len(shards), sum("EndingSequenceNumber" not in s["SequenceNumberRange"] for s in shards)
-
-
-def mean(xs):
-    return sum(xs) / len(xs) if xs else float("nan")
-
-
 def read_back(srv, stats):
     """Read the whole stream parents first; returns (acknowledged, lost, duplicates, unknown)."""
     client = fresh_client(srv)
@@ -264,11 +241,7 @@ def read_back(srv, stats):
             except ValueError:
                 unknown += 1
                 continue
-            flags = seen[wid]
-            if len(flags) <= n:
-                flags.extend(bytes(n + 1 - len(flags)))
-            dups += flags[n]
-            flags[n] = 1
+            dups += set_flag(seen[wid], n)
     acked = lost = 0
     for wid, flags in stats.acked.items():
         got = seen[wid]
@@ -286,7 +259,6 @@ def main():
     rate = float(os.environ.get("SOAK_RATE", "800"))
     restart_every = min(300.0, max(60.0, duration / 4))
     pid_file = os.environ.get("SOAK_PID_FILE")
-    rng = random.Random(seed)
     print("soak: %.1f min, seed %d, ~%.0f records/s, restart every %.0f s (SIGTERM and kill -9 in turn)"
           % (minutes, seed, rate, restart_every), flush=True)
 
@@ -311,11 +283,7 @@ def main():
             time.sleep(0.1)
         stats = Stats()
         target.publish(srv)
-        events = []
-
-        def log(what):
-            events.append(what)
-
+        events = []  # what happened since the last line
         workers = [Worker("put-record-%d" % i, target, stats,
                           writer(i, rate * 0.15, None, target, stats, random.Random(seed + i))) for i in range(2)]
         workers += [Worker("put-records-%d" % i, target, stats,
@@ -323,7 +291,7 @@ def main():
                     for i in range(2)]
         workers += [Worker("get-records", target, stats, get_records_reader(target, stats)),
                     Worker("subscribe", target, stats, subscriber(consumer, target, stats, random.Random(seed + 20))),
-                    Worker("reshard", target, stats, resharder(45.0, target, stats, random.Random(seed + 30), log))]
+                    Worker("reshard", target, stats, resharder(45.0, target, random.Random(seed + 30), events.append))]
         for w in workers:
             w.start()
 
@@ -368,6 +336,8 @@ def main():
 
         if time.monotonic() - (next_line - 60) > 10:
             minute_line(time.monotonic(), time.monotonic() - (next_line - 60))
+        elif events:
+            print("since the last line: %s" % "; ".join(events))
         target.shutdown()
         for w in workers:
             w.join(30)
@@ -379,32 +349,6 @@ def main():
     finally:
         target.shutdown()
         srv.stop()
-
-
-def verdict(samples, duration, stats, acked, lost, dups, unknown, restarts):
-    warm = [s for s in samples if s[3] >= 20]  # skip each process's first 20 s
-    q2 = [s for s in warm if duration / 4 <= s[0] < duration / 2]
-    q4 = [s for s in warm if s[0] >= 3 * duration / 4]
-    rss2, rss4 = mean([s[1] for s in q2]) / 1024, mean([s[1] for s in q4]) / 1024
-    # Each shard (open or closed, until retention retires it) keeps its log segment open: those fds follow the
-    # shard count by design. Everything else (sockets, pipes, the catalog) must stay flat.
-    fd2, fd4 = mean([s[2] - s[4] for s in q2]), mean([s[2] - s[4] for s in q4])
-    rss_ok = rss4 <= rss2 * 1.25 + 8
-    logs_ok = all(s[4] <= s[6][0] for s in samples) and not any(s[5] for s in samples)
-    fd_ok = fd4 <= fd2 + 8 and logs_ok
-    unexpected = {k: v for k, v in stats.all_errors.items() if k.startswith("unexpected")}
-    print("errors over the run: %s" % (dict(stats.all_errors) or "none"))
-    print("RSS: second-quarter mean %.1f MiB, last-quarter mean %.1f MiB (max %.1f MiB) -> %s"
-          % (rss2, rss4, max(s[1] for s in samples) / 1024, "flat" if rss_ok else "GROWING"))
-    print("fds other than shard logs: second-quarter mean %.1f, last-quarter mean %.1f -> %s; shard log fds "
-          "<= shards and none on a deleted file: %s (max fds %d, max shards %d)"
-          % (fd2, fd4, "flat" if fd4 <= fd2 + 8 else "GROWING", "yes" if logs_ok else "NO",
-             max(s[2] for s in samples), max(s[6][0] for s in samples)))
-    print("read-back: %d acknowledged, %d lost, %d served twice, %d undecodable; %d corrupt seen live; "
-          "%d restarts" % (acked, lost, dups, unknown, len(stats.corrupt), restarts))
-    ok = rss_ok and fd_ok and not lost and not dups and not unknown and not stats.corrupt and not unexpected
-    print("VERDICT: %s" % ("PASS" if ok else "FAIL"), flush=True)
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":
