@@ -2,9 +2,9 @@
 // writes: a flush writes the newest snapshot, and flushes that find it already on disk return at once.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <atomic>
 #include <mutex>
 #include <string>
 
