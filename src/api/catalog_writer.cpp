@@ -11,7 +11,7 @@ Status CatalogWriter::flush() {
   uint64_t version = 0;
   const std::string snapshot = registry_.snapshot(&version);
   if (auto s = storage::write_file_atomically(path_, snapshot); !s) return s;
-  written_version_ = version;
+  written_version_.store(version, std::memory_order_release);
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 // and write through the shard actors.
 #include <atomic>
 
+#include "kinesisd/api/catalog_writer.hpp"
 #include "kinesisd/api/error_map.hpp"
 #include "kinesisd/api/handler_support.hpp"
 #include "kinesisd/api/handlers.hpp"
@@ -125,7 +126,9 @@ const char* encryption_type(const std::string& key_id) { return key_id.empty() ?
 
 // Appends every record to its open shard, one append per shard, all at once. `routed` holds each record's shard
 // in `stream`, as the caller's checks already routed it. Records that reach a shard closed by a split or merge
-// after they were routed are routed again on a fresh snapshot.
+// after they were routed are routed again on a fresh snapshot. Returns only once the catalog on disk reflects
+// every snapshot used: a reshard installs its children before its catalog write, and a record acknowledged in
+// a child the catalog does not have yet would be lost with it by a crash.
 boost::asio::awaitable<Result<Placement>> place(Services& services, const CallContext& ctx, const rapidjson::Value& in,
                                                 const std::vector<const rapidjson::Value*>& records,
                                                 const std::vector<const engine::ShardMeta*>& routed, StreamRef stream,
@@ -134,12 +137,14 @@ boost::asio::awaitable<Result<Placement>> place(Services& services, const CallCo
   out.placed.resize(records.size());
   std::vector<size_t> todo(records.size());
   for (size_t i = 0; i < todo.size(); ++i) todo[i] = i;
+  uint64_t catalog_needed = 0;  // a registry version read after each snapshot was taken: at least its own
   for (int attempt = 0; attempt < kRouteAttempts && !todo.empty(); ++attempt) {
     if (attempt > 0) {
       auto fresh = writable_stream(services, ctx, in);
       if (!fresh) co_return fresh.error();
       stream = fresh.value();
     }
+    catalog_needed = services.registry->version();
     out.snapshots.push_back(stream);
     const engine::StreamMeta& s = *stream;
     std::vector<ShardWrite> writes;
@@ -176,6 +181,9 @@ boost::asio::awaitable<Result<Placement>> place(Services& services, const CallCo
     todo = std::move(again);
   }
   for (size_t i : todo) out.placed[i].result.status = make_error(ErrorCode::kInternal, "the shard was resharded");
+  if (services.catalog != nullptr && services.catalog->durable_version() < catalog_needed) {
+    if (auto s = co_await services.catalog->persist(); !s) co_return s.error();
+  }
   co_return out;
 }
 

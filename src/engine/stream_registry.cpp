@@ -209,7 +209,7 @@ uint64_t StreamRegistry::open_provisioned_shards(const std::string& region, int6
 
 std::string StreamRegistry::snapshot(uint64_t* version) const {
   std::lock_guard lock(mu_);
-  if (version) *version = version_;
+  if (version) *version = version_.load();
   std::vector<const StreamMeta*> all;
   for (const auto& [region, streams] : regions_)
     for (const auto& [name, s] : streams) all.push_back(s.get());
@@ -217,11 +217,6 @@ std::string StreamRegistry::snapshot(uint64_t* version) const {
   for (const auto& [region, by_id] : channels_)
     for (const auto& [id, c] : by_id) channels.push_back(c.get());
   return encode_catalog(all, accounts_, channels);
-}
-
-uint64_t StreamRegistry::version() const {
-  std::lock_guard lock(mu_);
-  return version_;
 }
 
 Status StreamRegistry::load(const std::string& json) {

@@ -2,6 +2,7 @@
 // writes: a flush writes the newest snapshot, and flushes that find it already on disk return at once.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <mutex>
@@ -20,6 +21,8 @@ class CatalogWriter {
 
   // Returns once the catalog on disk reflects every change made before the call.
   boost::asio::awaitable<Status> persist();
+  // The registry version the catalog on disk reflects (0 before the first write).
+  uint64_t durable_version() const { return written_version_.load(std::memory_order_acquire); }
   // The blocking part; safe from any thread.
   Status flush();
 
@@ -28,7 +31,7 @@ class CatalogWriter {
   boost::asio::any_io_executor storage_;
   std::string path_;
   std::mutex write_mu_;
-  uint64_t written_version_ = 0;
+  std::atomic<uint64_t> written_version_ = 0;
 };
 
 }  // namespace kinesisd::api

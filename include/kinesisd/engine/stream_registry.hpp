@@ -5,6 +5,7 @@
 // survive a restart unchanged and cost nothing while nobody looks.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -73,7 +74,8 @@ class StreamRegistry {
   // Persistence: a JSON document of the whole catalog and the version it reflects. Versions grow with every
   // change, so a writer can skip snapshots older than the one on disk.
   std::string snapshot(uint64_t* version) const;
-  uint64_t version() const;
+  // Lock-free (PutRecord(s) read it on every call): changed only under the registry's mutex.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
   // Replaces the catalog with a snapshot; InvalidArgument with a reason when it cannot be read.
   Status load(const std::string& json);
 
@@ -111,7 +113,7 @@ class StreamRegistry {
   std::map<std::string, RegionStreams> regions_;
   std::map<std::string, AccountSettings> accounts_;  // by region
   std::map<std::string, std::map<std::string, std::shared_ptr<const ChannelMeta>>> channels_;  // region, id
-  uint64_t version_ = 0;
+  std::atomic<uint64_t> version_ = 0;
 };
 
 }  // namespace kinesisd::engine
