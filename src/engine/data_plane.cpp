@@ -48,6 +48,21 @@ Status DataPlane::open_stream(const StreamMeta& meta) {
   return Status::Ok();
 }
 
+void DataPlane::remove_unlisted_shards(const StreamMeta& meta) {
+  const std::string dir = stream_dir(meta);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return;
+  std::set<std::string> listed;
+  for (const auto& shard : meta.shards) listed.insert(shard.shard_id);
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || name.rfind("shardId-", 0) != 0 || listed.count(name)) continue;
+    std::filesystem::remove_all(entry.path(), ec);
+    spdlog::warn("event=unlisted_shard_removed stream={} shard={} reason=\"a reshard that did not reach the catalog\"",
+                 meta.name, name);
+  }
+}
+
 std::shared_ptr<Shard> DataPlane::shard(const StreamMeta& meta, uint64_t shard_index) const {
   std::shared_lock lock(mu_);
   auto it = streams_.find(meta.stream_id);

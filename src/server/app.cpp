@@ -229,6 +229,7 @@ int run(const Config& config) {
   data_options.shard.cipher = std::make_shared<const engine::RecordCipher>(record_key.value());
   engine::DataPlane data(ioc, storage_pool.get_executor(), data_options);
   for (const auto& meta : registry.all(now_ms())) {
+    data.remove_unlisted_shards(meta);
     if (auto s = data.open_stream(meta); !s) {
       spdlog::critical("event=start_failed stream={} error=\"{}\"", meta.name, s.error().message);
       return 1;

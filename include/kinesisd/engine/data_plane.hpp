@@ -30,6 +30,10 @@ class DataPlane {
 
   // Opens the logs of every shard of `meta` that is not open yet. Blocking (disk): never on an I/O thread.
   Status open_stream(const StreamMeta& meta);
+  // At start, before open_stream: deletes the directories of shards the catalog does not list. They are left by a
+  // reshard whose catalog write a crash prevented (its children's records were never acknowledged); a later
+  // reshard that makes the same shard ids must start them empty, not adopt the old records. Blocking.
+  void remove_unlisted_shards(const StreamMeta& meta);
   // The actor of a shard, or nullptr when its stream was not opened.
   std::shared_ptr<Shard> shard(const StreamMeta& meta, uint64_t shard_index) const;
   // Blocking. Drops retention-expired segments, and the files of streams that are gone (or unknown at start).
