@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "kinesisd/net/answer_headers.hpp"
 #include "kinesisd/net/http2_session.hpp"
@@ -209,6 +210,18 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
   }
 }
 
+// Reads until the first three bytes are in: true when they start the HTTP/2 preface ("PRI * HTTP/2.0"; no
+// HTTP/1.1 method begins with "PRI"), false otherwise, nothing when the peer went away first.
+template <class Stream>
+asio::awaitable<std::optional<bool>> starts_with_http2_preface(Stream& stream, beast::flat_buffer& buffer) {
+  while (buffer.size() < 3) {
+    auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(64), kTuple);
+    if (rec) co_return std::nullopt;
+    buffer.commit(rn);
+  }
+  co_return std::string_view(static_cast<const char*>(buffer.data().data()), 3) == "PRI";
+}
+
 asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
@@ -216,13 +229,9 @@ asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, kTuple);
   if (ec) co_return;
   if (!is_tls) {
-    // HTTP/2 with prior knowledge starts with "PRI * HTTP/2.0"; no HTTP/1.1 method begins with "PRI".
-    while (buffer.size() < 3) {
-      auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(64), kTuple);
-      if (rec) co_return;
-      buffer.commit(rn);
-    }
-    if (std::string_view(static_cast<const char*>(buffer.data().data()), 3) == "PRI") {
+    auto prior_knowledge = co_await starts_with_http2_preface(stream, buffer);
+    if (!prior_knowledge) co_return;
+    if (*prior_knowledge) {
       co_await serve_http2(stream, buffer, shared);
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
       co_return;
@@ -239,7 +248,15 @@ asio::awaitable<void> run_session(tcp::socket socket, SessionShared& shared) {
   const unsigned char* alpn = nullptr;
   unsigned int alpn_len = 0;
   SSL_get0_alpn_selected(tls.native_handle(), &alpn, &alpn_len);
-  if (alpn_len == 2 && std::memcmp(alpn, "h2", 2) == 0) {
+  bool h2 = alpn_len == 2 && std::memcmp(alpn, "h2", 2) == 0;
+  if (alpn_len == 0) {
+    // No ALPN: the AWS SDK for Java v2's Netty client (its default for Kinesis) assumes HTTP/2 over TLS and
+    // sends the preface straight away; everyone else without ALPN speaks HTTP/1.1.
+    auto prior_knowledge = co_await starts_with_http2_preface(tls, buffer);
+    if (!prior_knowledge) co_return;
+    h2 = *prior_knowledge;
+  }
+  if (h2) {
     co_await serve_http2(tls, buffer, shared);
   } else {
     co_await serve(tls, buffer, shared);

@@ -80,6 +80,17 @@ class Http2Test(ServerTestCase):
         protocol, status, _, _ = self.curl("ListStreams", {}, http="--http1.1")
         self.assertEqual((protocol, status), ("HTTP/1.1", 200))
 
+    def test_prior_knowledge_over_tls_without_alpn(self):
+        # The AWS SDK for Java v2's Netty client (its default for Kinesis) offers no ALPN and sends the HTTP/2
+        # preface right after the handshake; a client without ALPN that speaks HTTP/1.1 still gets HTTP/1.1.
+        tls = ["--cacert", self.server.cert_path, "--no-alpn"]
+        protocol, status, _, body = self.curl("ListStreams", {}, url=self.server.https_url + "/", extra=tls)
+        self.assertEqual((protocol, status), ("HTTP/2", 200))
+        self.assertIn("StreamNames", json.loads(body))
+        protocol, status, _, _ = self.curl("ListStreams", {}, url=self.server.https_url + "/", http="--http1.1",
+                                           extra=tls)
+        self.assertEqual((protocol, status), ("HTTP/1.1", 200))
+
     # Over TLS: curl 7.88 (Debian bookworm) fails to reuse an h2c prior-knowledge connection for a second
     # request (exit 16 before it sends anything); Node's http2 client reuses h2c connections fine (test_js_sdk).
     def test_many_streams_multiplexed_on_one_connection(self):
