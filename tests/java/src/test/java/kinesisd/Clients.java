@@ -1,6 +1,10 @@
 package kinesisd;
 
 import java.io.InputStream;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.endpoints.Endpoint;
+import software.amazon.awssdk.services.kinesis.endpoints.KinesisEndpointProvider;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -73,6 +77,16 @@ public final class Clients {
     };
   }
 
+  /**
+   * An endpoint provider that always answers kinesisd's URL. The SDK's Kinesis endpoint rules turn a request's
+   * StreamId (the KCL 3.4+ sends the one DescribeStreamSummary returns) into an AWS host name,
+   * {@code <id>.<suffix>.control-kinesis.<region>.amazonaws.com}, even when endpointOverride is set; only an
+   * endpoint provider keeps such requests on kinesisd.
+   */
+  public static KinesisEndpointProvider alwaysAt(URI uri) {
+    return params -> CompletableFuture.completedFuture(Endpoint.builder().url(uri).build());
+  }
+
   /** Netty over HTTPS with HTTP/2 chosen by ALPN, as the SDK's Kinesis async client does by default. */
   public static NettyNioAsyncHttpClient.Builder netty(Kinesisd server) {
     return NettyNioAsyncHttpClient.builder()
@@ -81,6 +95,17 @@ public final class Clients {
         .http2Configuration(Http2Configuration.builder().maxStreams(100L).build())
         .tlsTrustManagersProvider(trustKinesisd(server))
         .connectionAcquisitionTimeout(Duration.ofSeconds(30));
+  }
+
+  /** The async client as the KCL gets it: requests with a StreamId stay on kinesisd too. */
+  public static KinesisAsyncClient forKcl(Kinesisd server) {
+    return KinesisAsyncClient.builder()
+        .endpointOverride(server.httpsUri())
+        .endpointProvider(alwaysAt(server.httpsUri()))
+        .region(REGION)
+        .credentialsProvider(CREDENTIALS)
+        .httpClientBuilder(netty(server))
+        .build();
   }
 
   public static KinesisAsyncClient async(Kinesisd server, ExecutionInterceptor interceptor, RetryStrategy retry) {

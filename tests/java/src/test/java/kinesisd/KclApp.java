@@ -48,7 +48,7 @@ public final class KclApp implements AutoCloseable {
   public KclApp(Kinesisd server, MotoDynamo moto, String stream, String app, String workerId, boolean polling,
                 InitialPositionInStreamExtended position, Log log) {
     this.workerId = workerId;
-    kinesis = Clients.async(server, null, null);
+    kinesis = Clients.forKcl(server);
     dynamo = moto.client();
     // Never called with MetricsLevel.NONE; pointed at a closed loopback port so nothing could leave the host.
     cloudWatch = CloudWatchAsyncClient.builder().endpointOverride(URI.create("http://127.0.0.1:9"))

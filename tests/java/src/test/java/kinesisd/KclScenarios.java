@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.*;
 import software.amazon.kinesis.common.InitialPositionInStream;
@@ -27,6 +29,7 @@ import kinesisd.KclChecks.Put;
  * the retrieval mode: polling (GetRecords) or enhanced fan-out (RegisterStreamConsumer + SubscribeToShard).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT)
 abstract class KclScenarios {
   protected Kinesisd server;
   protected MotoDynamo moto;

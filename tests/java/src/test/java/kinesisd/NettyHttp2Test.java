@@ -67,6 +67,25 @@ class NettyHttp2Test extends SdkShardsContract {
     }
   }
 
+  /** Requests that carry a StreamId (as the KCL 3.4+ sends them) reach kinesisd through an endpoint provider. */
+  @Test
+  void requestsWithStreamIdThroughAnEndpointProvider() throws Exception {
+    String name = uniqueName("sid");
+    createActive(k, name, 1);
+    String id = k.describeStreamSummary(DescribeStreamSummaryRequest.builder().streamName(name).build())
+        .streamDescriptionSummary().streamId();
+    assertTrue(id.matches("[a-z0-9]{20}-[a-z0-9]{3}"), id);
+    try (KinesisAsyncClient kcl = Clients.forKcl(server)) {
+      KinesisCalls c = KinesisCalls.of(kcl);
+      assertEquals(name, c.describeStreamSummary(DescribeStreamSummaryRequest.builder().streamName(name)
+          .streamId(id).build()).streamDescriptionSummary().streamName());
+      c.putRecord(PutRecordRequest.builder().streamName(name).streamId(id).partitionKey("p").data(bytes("x")).build());
+      assertEquals(1, c.listShards(ListShardsRequest.builder().streamName(name).streamId(id).build()).shards().size());
+      assertThrows(ResourceNotFoundException.class, () -> c.describeStreamSummary(DescribeStreamSummaryRequest
+          .builder().streamName(name).streamId("a".repeat(20) + "-zzz").build()));
+    }
+  }
+
   private String activeConsumer(String stream) throws Exception {
     String arn = k.describeStreamSummary(DescribeStreamSummaryRequest.builder().streamName(stream).build())
         .streamDescriptionSummary().streamARN();
