@@ -40,13 +40,18 @@ class KplTest {
   private static final byte[] KPL_MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
   private Kinesisd server;
   private MotoDynamo moto;
+  private MotoDynamo sts;
   private KinesisClient sdk;
   private KinesisCalls k;
   private Path caDir;
 
   @BeforeAll
   void start() throws Exception {
+    // The KPL daemon's AWS SDK for C++ would otherwise ask the EC2 instance metadata service (169.254.169.254)
+    // for credentials and region; ctest sets this for the kpl entries.
+    assertEquals("true", System.getenv("AWS_EC2_METADATA_DISABLED"), "AWS_EC2_METADATA_DISABLED must be true");
     server = Kinesisd.started();
+    sts = MotoDynamo.startSts(server.tmpDir(), server.certPath(), server.certPath().resolveSibling("key.pem"));
     moto = MotoDynamo.start(server.tmpDir());
     sdk = Clients.sync(server, null, null);
     k = KinesisCalls.of(sdk);
@@ -64,6 +69,7 @@ class KplTest {
     try {
       if (sdk != null) sdk.close();
       if (moto != null) moto.close();
+      if (sts != null) sts.close();
     } finally {
       if (server != null) server.close();
     }
@@ -76,6 +82,8 @@ class KplTest {
         .setKinesisPort(server.port())
         .setVerifyCertificate(true)
         .setCaCertPath(caDir.toString())
+        .setStsEndpoint("127.0.0.1")
+        .setStsPort(sts.port())
         .setCredentialsProvider(new AWSStaticCredentialsProvider(new BasicAWSCredentials("AKIDKPLTEST", "secret")))
         .setMetricsLevel("none")
         .setAggregationEnabled(true)

@@ -23,7 +23,10 @@ public final class MotoDynamo implements AutoCloseable {
   private final int port;
   private final Path log;
 
-  private MotoDynamo(Process process, int port, Path log) {
+  private final String scheme;
+
+  private MotoDynamo(Process process, int port, Path log, String scheme) {
+    this.scheme = scheme;
     this.process = process;
     this.port = port;
     this.log = log;
@@ -36,17 +39,35 @@ public final class MotoDynamo implements AutoCloseable {
   }
 
   public static MotoDynamo start(Path dir) throws Exception {
+    return start(dir, "moto.log", java.util.Map.of());
+  }
+
+  /**
+   * moto over HTTPS with kinesisd's own certificate and key (valid for 127.0.0.1), answering for kinesisd's
+   * account: the KPL asks STS GetCallerIdentity for the account of the StreamARNs it builds.
+   */
+  public static MotoDynamo startSts(Path dir, Path cert, Path key) throws Exception {
+    return start(dir, "moto-sts.log", java.util.Map.of("MOTO_ACCOUNT_ID", "000000000000"), "-c", cert.toString(),
+        "-k", key.toString());
+  }
+
+  private static MotoDynamo start(Path dir, String logName, java.util.Map<String, String> env, String... extra)
+      throws Exception {
     String python = System.getenv().getOrDefault("KINESISD_PYTHON", "python3");
-    Path log = dir.resolve("moto.log");
+    Path log = dir.resolve(logName);
     // The port is chosen free just before moto binds it; if another process takes it first, moto exits and
     // the next attempt picks another.
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
-      ProcessBuilder pb = new ProcessBuilder(python, "-m", "moto.server", "-H", "127.0.0.1", "-p",
-          String.valueOf(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(python, "-m", "moto.server", "-H",
+          "127.0.0.1", "-p", String.valueOf(port)));
+      cmd.addAll(java.util.List.of(extra));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("MOTO_CALL_RESET_API", "false");
+      pb.environment().putAll(env);
       Process p = pb.start();
-      MotoDynamo m = new MotoDynamo(p, port, log);
+      MotoDynamo m = new MotoDynamo(p, port, log, extra.length > 0 ? "https" : "http");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> p.toHandle().destroyForcibly()));
       try {
         Waits.until(Duration.ofSeconds(30), "moto to listen on " + port, () -> {
@@ -65,8 +86,12 @@ public final class MotoDynamo implements AutoCloseable {
     throw new IllegalStateException("moto did not start:\n" + Files.readString(log));
   }
 
+  public int port() {
+    return port;
+  }
+
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create(scheme + "://127.0.0.1:" + port);
   }
 
   public DynamoDbAsyncClient client() {
