@@ -3,13 +3,6 @@ package kinesisd;
 import static kinesisd.SdkSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.amazonaws.auth.AWSStaticCredentialsProvider;
-import com.amazonaws.auth.BasicAWSCredentials;
-import com.amazonaws.services.kinesis.producer.Attempt;
-import com.amazonaws.services.kinesis.producer.KinesisProducer;
-import com.amazonaws.services.kinesis.producer.KinesisProducerConfiguration;
-import com.amazonaws.services.kinesis.producer.UserRecordResult;
-import com.google.common.util.concurrent.ListenableFuture;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -75,29 +68,54 @@ class KplTest {
     }
   }
 
-  private KinesisProducer producer() {
-    KinesisProducerConfiguration c = new KinesisProducerConfiguration()
-        .setRegion("us-east-1")
-        .setKinesisEndpoint("127.0.0.1")
-        .setKinesisPort(server.port())
-        .setVerifyCertificate(true)
-        .setCaCertPath(caDir.toString())
-        .setStsEndpoint("127.0.0.1")
-        .setStsPort(sts.port())
-        .setCredentialsProvider(new AWSStaticCredentialsProvider(new BasicAWSCredentials("AKIDKPLTEST", "secret")))
-        .setMetricsLevel("none")
-        .setAggregationEnabled(true)
-        .setRecordMaxBufferedTime(100)
-        .setRequestTimeout(10000)
-        .setLogLevel("warning")
-        .setTempDirectory(server.tmpDir().toString());
-    return new KinesisProducer(c);
+  /** One user record for the KPL: explicitHashKey may be null. */
+  record In(String stream, String key, String explicitHashKey, byte[] data) {}
+
+  /** What the KPL reported for one user record. */
+  record Out(boolean ok, String shardId, String sequenceNumber, List<String> failedAttempts) {}
+
+  /** The child JVM's class path: this one's, with protobuf-java 3 in place of 4 and without the KCL. */
+  private static String kplClassPath() throws Exception {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path testClasses = Path.of(KplTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path proto3 = testClasses.getParent().resolve("kpl-protobuf").resolve("protobuf-java-3.25.5.jar");
+    assertTrue(Files.exists(proto3), proto3 + " (copied by the pom at test-compile)");
+    List<String> parts = new ArrayList<>(List.of(proto3.toString()));
+    for (String e : cp.split(java.io.File.pathSeparator)) {
+      String n = Path.of(e).getFileName().toString();
+      if (!n.startsWith("protobuf-java-") && !n.startsWith("amazon-kinesis-client-")) parts.add(e);
+    }
+    return String.join(java.io.File.pathSeparator, parts);
   }
 
-  private static List<UserRecordResult> all(List<ListenableFuture<UserRecordResult>> futures) throws Exception {
-    List<UserRecordResult> out = new ArrayList<>();
-    for (ListenableFuture<UserRecordResult> f : futures) out.add(f.get(60, TimeUnit.SECONDS));
-    return out;
+  /** Sends the records through the KPL in a child JVM and returns its results in the same order. */
+  private List<Out> produce(List<In> records) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(javaBin, "-cp", kplClassPath(), "-Dkpl.port=" + server.port(),
+        "-Dkpl.stsPort=" + sts.port(), "-Dkpl.caDir=" + caDir, "-Dkpl.tmp=" + server.tmpDir(),
+        "kinesisd.KplProducerMain").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      try (var w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+        for (In r : records) {
+          w.write(r.stream() + "\t" + r.key() + "\t" + (r.explicitHashKey() == null ? "" : r.explicitHashKey())
+              + "\t" + java.util.Base64.getEncoder().encodeToString(r.data()) + "\n");
+        }
+      }
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the KPL process finished");
+      assertEquals(0, p.exitValue(), "KPL process exit status; output:\n" + out);
+      List<Out> results = new ArrayList<>();
+      for (String line : out.split("\n")) {
+        if (line.isEmpty()) continue;
+        String[] f = line.split("\t", -1);
+        results.add(new Out(Boolean.parseBoolean(f[0]), f[1], f[2],
+            f[3].isEmpty() ? List.of() : List.of(f[3].split(","))));
+      }
+      assertEquals(records.size(), results.size(), "one result per user record");
+      return results;
+    } finally {
+      p.destroyForcibly();
+    }
   }
 
   /** Every Kinesis record of a shard from TRIM_HORIZON, as GetRecords returns them (aggregates not opened). */
@@ -110,24 +128,25 @@ class KplTest {
     String stream = uniqueName("kpl");
     createActive(k, stream, 2);
     List<Put> puts = new ArrayList<>();
-    List<ListenableFuture<UserRecordResult>> futures = new ArrayList<>();
-    KinesisProducer kpl = producer();
-    try {
-      for (int i = 0; i < 300; i++) {
-        Put p = new Put("key-" + (i % 12), "kpl-" + i);
-        puts.add(p);
-        futures.add(kpl.addUserRecord(stream, p.key(), ByteBuffer.wrap(p.data().getBytes(StandardCharsets.UTF_8))));
-      }
-      kpl.flushSync();
-      for (UserRecordResult r : all(futures)) assertTrue(r.isSuccessful(), r.getAttempts().toString());
-    } finally {
-      kpl.destroy();
+    List<In> ins = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Put p = new Put("key-" + (i % 12), "kpl-" + i);
+      puts.add(p);
+      ins.add(new In(stream, p.key(), null, p.data().getBytes(StandardCharsets.UTF_8)));
+    }
+    List<Out> outs = produce(ins);
+    for (Out r : outs) assertTrue(r.ok(), r.toString());
+    StringBuilder kplSaid = new StringBuilder();  // shown if the KCL's view disagrees
+    for (int i = 0; i < outs.size(); i++) {
+      kplSaid.append(puts.get(i)).append(' ').append(outs.get(i)).append('\n');
     }
     // On the wire: fewer Kinesis records than user records, in the KPL's aggregated format.
     List<Record> raw = new ArrayList<>(rawRecords(stream, "shardId-000000000000", 1));
     raw.addAll(rawRecords(stream, "shardId-000000000001", 1));
-    assertTrue(raw.size() < 300, "aggregated: " + raw.size() + " Kinesis records");
+    // Every user record went out inside a KPL aggregate (the warm-up pairs included), so far fewer Kinesis records.
+    assertTrue(raw.size() < 100, "aggregated: " + raw.size() + " Kinesis records");
     for (Record r : raw) {
+      if (java.util.Arrays.equals(r.data().asByteArray(), "warmup".getBytes(StandardCharsets.UTF_8))) continue;  // a warm-up record sent before the shard map
       byte[] head = new byte[4];
       System.arraycopy(r.data().asByteArray(), 0, head, 0, 4);
       assertArrayEquals(KPL_MAGIC, head, "KPL aggregation magic");
@@ -135,8 +154,13 @@ class KplTest {
     KclApp.Log log = new KclApp.Log();
     try (KclApp app = new KclApp(server, moto, stream, stream + "-app", "w1", true,
         InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON), log).start()) {
-      KclChecks.assertProcessedOnceInOrder(puts, log);
-      assertTrue(log.records.stream().allMatch(KclApp.Seen::aggregated), "the KCL saw aggregated user records");
+      try {
+        KclChecks.assertProcessedOnceInOrder(puts, log);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\nKCL saw: " + log.records + "\nKPL results:\n" + kplSaid, e);
+      }
+      assertTrue(log.records.stream().filter(x -> x.data().startsWith("kpl-")).allMatch(KclApp.Seen::aggregated),
+          "the KCL saw aggregated user records");
     }
   }
 
@@ -144,46 +168,33 @@ class KplTest {
   void explicitHashKeyPicksTheShard() throws Exception {
     String stream = uniqueName("kplehk");
     createActive(k, stream, 2);
-    KinesisProducer kpl = producer();
-    try {
-      String top = BigInteger.TWO.pow(128).subtract(BigInteger.ONE).toString();
-      ListenableFuture<UserRecordResult> hi = kpl.addUserRecord(stream, "same-key", top, ByteBuffer.wrap(new byte[] {1}));
-      ListenableFuture<UserRecordResult> lo = kpl.addUserRecord(stream, "same-key", "0", ByteBuffer.wrap(new byte[] {2}));
-      kpl.flushSync();
-      assertEquals("shardId-000000000001", hi.get(30, TimeUnit.SECONDS).getShardId());
-      assertEquals("shardId-000000000000", lo.get(30, TimeUnit.SECONDS).getShardId());
-    } finally {
-      kpl.destroy();
-    }
+    String top = BigInteger.TWO.pow(128).subtract(BigInteger.ONE).toString();
+    List<Out> r = produce(List.of(new In(stream, "same-key", top, new byte[] {1}),
+        new In(stream, "same-key", "0", new byte[] {2})));
+    assertEquals("shardId-000000000001", r.get(0).shardId());
+    assertEquals("shardId-000000000000", r.get(1).shardId());
   }
 
   @Test
   void perShardLimitsAreMetByRetriesWithNothingLost() throws Exception {
     String stream = uniqueName("kplrate");
     createActive(k, stream, 1);
-    KinesisProducer kpl = producer();
     int n = 3000;
-    byte[] payload = new byte[1000];
-    List<ListenableFuture<UserRecordResult>> futures = new ArrayList<>();
-    long started = System.nanoTime();
-    try {
-      for (int i = 0; i < n; i++) {
-        byte[] d = payload.clone();
-        ByteBuffer.wrap(d).putInt(i);
-        futures.add(kpl.addUserRecord(stream, "pk-" + (i % 50), ByteBuffer.wrap(d)));
-      }
-      kpl.flushSync();
-      List<UserRecordResult> results = all(futures);
-      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-      long throttled = results.stream().flatMap(r -> r.getAttempts().stream()).filter(a -> !a.isSuccessful())
-          .map(Attempt::getErrorCode).filter("ProvisionedThroughputExceededException"::equals).count();
-      for (UserRecordResult r : results) assertTrue(r.isSuccessful(), r.getAttempts().toString());
-      // ~3 MB into one shard that takes 1 MiB/s: at least two seconds, and the KPL was told to slow down.
-      assertTrue(seconds >= 2, "3 MB in " + seconds + " s through a 1 MiB/s shard");
-      assertTrue(throttled > 0, "no attempt was throttled");
-    } finally {
-      kpl.destroy();
+    List<In> ins = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] d = new byte[1000];
+      ByteBuffer.wrap(d).putInt(i);
+      ins.add(new In(stream, "pk-" + (i % 50), null, d));
     }
+    long started = System.nanoTime();
+    List<Out> results = produce(ins);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long throttled = results.stream().flatMap(r -> r.failedAttempts().stream())
+        .filter("ProvisionedThroughputExceededException"::equals).count();
+    for (Out r : results) assertTrue(r.ok(), r.toString());
+    // ~3 MB into one shard that takes 1 MiB/s: more than two seconds, and the KPL was told to slow down.
+    assertTrue(seconds > 2, "3 MB in " + seconds + " s through a 1 MiB/s shard");
+    assertTrue(throttled > 0, "no attempt was throttled");
     List<KinesisClientRecord> users = new ArrayList<>();
     String[] it = {iterator(k, stream, "shardId-000000000000", ShardIteratorType.TRIM_HORIZON, null)};
     AggregatorUtil agg = new AggregatorUtil();
@@ -193,8 +204,9 @@ class KplTest {
       it[0] = r.nextShardIterator();
       users.addAll(agg.deaggregate(r.records().stream().map(KinesisClientRecord::fromRecord).toList()));
       if (users.size() < n) Thread.sleep(200);  // 5 GetRecords calls a second per shard
-      return users.size() >= n;
+      return users.stream().filter(u -> u.data().remaining() == 1000).count() >= n;
     });
+    users.removeIf(u -> u.data().remaining() != 1000);  // the producer's warm-up records
     assertEquals(n, users.size(), "user records after deaggregation");
     assertEquals(n, users.stream().map(u -> u.data().duplicate().getInt()).distinct().count(), "distinct payloads");
   }
