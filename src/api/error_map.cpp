@@ -22,6 +22,7 @@ WireError to_wire(ErrorCode code) {
     case ErrorCode::kUnrecognizedClient: return {"UnrecognizedClientException", 400};
     case ErrorCode::kAccessDenied: return {"AccessDeniedException", 400};
     case ErrorCode::kRequestTooLarge: return {"RequestEntityTooLargeException", 413};
+    case ErrorCode::kBodyTooLarge: return {"SerializationException", 413};
     case ErrorCode::kDryRun: return {"DryRunOperationException", 400};
     case ErrorCode::kKmsNotFound: return {"KMSNotFoundException", 400};
     case ErrorCode::kUnavailable:

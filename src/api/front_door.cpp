@@ -51,6 +51,11 @@ ApiResponse error_response(const Error& raw, Protocol protocol, std::string_view
   return r;
 }
 
+ApiResponse body_too_large(size_t limit) {
+  return error_response(make_error(ErrorCode::kBodyTooLarge,
+                                   "Request body exceeds the maximum of " + std::to_string(limit) + " bytes."));
+}
+
 boost::asio::awaitable<ApiResponse> FrontDoor::handle(ApiRequest req) {
   if ((req.method == "GET" || req.method == "HEAD") && req.path == "/health") {
     co_return ApiResponse{200, "application/json", R"({"status":"ok"})", "", nullptr};

@@ -66,12 +66,6 @@ api::ApiRequest to_api(const http::request<http::string_body>& req, std::string&
   return r;
 }
 
-api::ApiResponse body_too_large(size_t limit) {
-  return {413, "application/x-amz-json-1.1",
-          R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
-              std::to_string(limit) + R"( bytes."})",
-          "SerializationException", nullptr};
-}
 
 // Writes a final error answer and closes the connection without resetting it: the unread request body is
 // drained for a moment so the client sees the answer rather than a reset.
@@ -173,7 +167,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
         ec == http::error::body_limit ||
         (!ec && parser.content_length() && *parser.content_length() > shared.limits.max_body_bytes);
     if (declared_too_large) {
-      api::ApiResponse too_large = body_too_large(shared.limits.max_body_bytes);
+      api::ApiResponse too_large = api::body_too_large(shared.limits.max_body_bytes);
       co_await answer_and_close(stream, buffer, std::move(too_large), shared);
       co_return;
     }
@@ -187,7 +181,7 @@ asio::awaitable<void> serve(Stream& stream, beast::flat_buffer& buffer, SessionS
     socket.expires_after(shared.limits.body_timeout);
     std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
     if (ec == http::error::body_limit) {
-      api::ApiResponse too_large = body_too_large(shared.limits.max_body_bytes);
+      api::ApiResponse too_large = api::body_too_large(shared.limits.max_body_bytes);
       co_await answer_and_close(stream, buffer, std::move(too_large), shared);
       co_return;
     }

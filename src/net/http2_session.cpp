@@ -214,10 +214,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     } counted{*this};
     api::ApiResponse r;
     if (s->too_large) {
-      r = {413, "application/x-amz-json-1.1",
-           R"({"__type":"SerializationException","message":"Request body exceeds the maximum of )" +
-               std::to_string(shared_.limits.max_body_bytes) + R"( bytes."})",
-           "SerializationException", nullptr};
+      r = api::body_too_large(shared_.limits.max_body_bytes);
     } else {
       r = co_await shared_.front_door->handle(std::move(s->request));
     }

@@ -22,5 +22,7 @@ class FrontDoor {
 // An AWS-shaped error in the request's protocol.
 // The AWS-shaped answer to `error` (internal details are logged, never sent: see error_map.hpp).
 ApiResponse error_response(const Error& error, Protocol protocol = Protocol::kJson, std::string_view op = {});
+// The answer to a body larger than `limit` bytes, which the transports refuse before reading it.
+ApiResponse body_too_large(size_t limit);
 
 }  // namespace kinesisd::api

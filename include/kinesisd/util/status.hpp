@@ -30,6 +30,7 @@ enum class ErrorCode {
   kUnrecognizedClient,  // an access key the server does not know (signature verification)
   kAccessDenied,
   kRequestTooLarge,
+  kBodyTooLarge,  // a body over the transport's limit, refused before it is read (413 SerializationException)
   kDryRun,       // every check passed; nothing was done because the request asked for a dry run
   kKmsNotFound,  // a KeyId that names no key (StartStreamEncryption)
   // --- internal: the message is for the log only ---

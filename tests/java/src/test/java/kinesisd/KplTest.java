@@ -154,15 +154,23 @@ class KplTest {
     KclApp.Log log = new KclApp.Log();
     try (KclApp app = new KclApp(server, moto, stream, stream + "-app", "w1", true,
         InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON), log).start()) {
-      // The KPL retries throttled aggregates and may reorder a key's records on the way (it promises no order
-      // across retries); kinesisd's promise is the order of the sequence numbers it assigned. So the expected
-      // order per key is the order of the sequence numbers the KPL got back (stable: records in one aggregate share
-      // one, in put order).
-      List<Integer> bySequence = new ArrayList<>();
-      for (int i = 0; i < puts.size(); i++) bySequence.add(i);
-      bySequence.sort(java.util.Comparator.comparing(i -> new java.math.BigInteger(outs.get(i).sequenceNumber())));
-      List<Put> inSequence = new ArrayList<>();
-      for (int i : bySequence) inSequence.add(puts.get(i));
+      // kinesisd's promise is the order it stores: by sequence number, and within one KPL aggregate by
+      // sub-sequence number. The KPL itself may place a key's records in an aggregate (or retry them) in another
+      // order than they were added; so the expected order per key is the stored one, and each record must come
+      // with the sequence number the KPL was given for it.
+      var want = puts.stream().map(Put::data).collect(java.util.stream.Collectors.toSet());
+      Waits.until(java.time.Duration.ofSeconds(60), puts.size() + " records processed", () ->
+          log.records.stream().map(KclApp.Seen::data).collect(java.util.stream.Collectors.toSet()).containsAll(want));
+      java.util.Map<String, KclApp.Seen> seen = new java.util.HashMap<>();
+      for (KclApp.Seen x : log.records) seen.putIfAbsent(x.data(), x);
+      for (int i = 0; i < puts.size(); i++) {
+        assertEquals(outs.get(i).sequenceNumber(), seen.get(puts.get(i).data()).sequenceNumber(),
+            "sequence number of " + puts.get(i).data());
+      }
+      List<Put> inSequence = new ArrayList<>(puts);
+      inSequence.sort(java.util.Comparator
+          .comparing((Put p) -> new java.math.BigInteger(seen.get(p.data()).sequenceNumber()))
+          .thenComparingLong(p -> seen.get(p.data()).subSequenceNumber()));
       try {
         KclChecks.assertProcessedOnceInOrder(inSequence, log);
       } catch (AssertionError e) {
