@@ -133,7 +133,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Increasing rather than consecutive: the fuzzer may leave gaps between segments (see docs/reliability.md).
     uint64_t at_least = std::max(from, log->start_position());
     for (const auto& rec : r->records) {
-      if (rec.position < at_least || rec.position >= end) fail("read positions not increasing or past the end");
+      if (rec.position < at_least || rec.position >= end) {
+        std::fprintf(stderr, "read(%llu) gave position %llu; expected at least %llu and below the end %llu\n",
+                     static_cast<unsigned long long>(from), static_cast<unsigned long long>(rec.position),
+                     static_cast<unsigned long long>(at_least), static_cast<unsigned long long>(end));
+        for (const auto& e : fs::directory_iterator(dir)) {
+          std::fprintf(stderr, "  %s %llu bytes\n", e.path().filename().c_str(),
+                       static_cast<unsigned long long>(e.file_size()));
+        }
+        fail("read positions not increasing or past the end");
+      }
       at_least = rec.position + 1;
     }
     if (r->next_position <= from) fail("read made no progress");
