@@ -23,10 +23,14 @@ class ConcurrentReshardingTest(ServerTestCase):
                      "extra_args": ["--throughput-limits", "off", "--fsync", "interval", "--fsync-interval-ms", "50",
                                     "--retention-check-ms", "50"]}
 
+    def open_shards(self, name):
+        shards = self.kinesis.list_shards(StreamName=name)["Shards"]
+        return [s for s in shards if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
+
     def test_every_acknowledged_record_once_while_resharding_writing_and_syncing(self):
         c = self.kinesis
         name = self.new_name("conc")
-        create_active(c, name, shards=2)
+        create_active(c, name, shards=4)
         acked, sent, errors = [], set(), []
         lock, stop = threading.Lock(), threading.Event()
 
@@ -34,7 +38,7 @@ class ConcurrentReshardingTest(ServerTestCase):
             client = self.server.client()
             n = 0
             while not stop.is_set() or n < 3 * BATCH:
-                batch = [{"Data": ("%d:%d" % (worker, n + i)).encode(), "PartitionKey": "k-%d-%d" % (worker, i % 5)}
+                batch = [{"Data": ("%d:%d" % (worker, n + i)).encode(), "PartitionKey": "k-%d-%d" % (worker, i % 11)}
                          for i in range(BATCH)]
                 with lock:
                     sent.update((r["PartitionKey"], r["Data"]) for r in batch)
@@ -72,12 +76,17 @@ class ConcurrentReshardingTest(ServerTestCase):
             deadline = time.monotonic() + 30
             while len(acked) < 200 and time.monotonic() < deadline:  # the writers are under way
                 time.sleep(0.02)
-            c.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 126))
-            wait_status(c, name, "ACTIVE", timeout=30)
-            c.merge_shards(StreamName=name, ShardToMerge="shardId-000000000002",
-                           AdjacentShardToMerge="shardId-000000000003")
-            wait_status(c, name, "ACTIVE", timeout=30)
-            for target in (4, 2):
+            for _ in range(3):  # split an open shard in the middle, then merge its two children back
+                shard = self.open_shards(name)[0]
+                lo, hi = (int(shard["HashKeyRange"][k]) for k in ("StartingHashKey", "EndingHashKey"))
+                c.split_shard(StreamName=name, ShardToSplit=shard["ShardId"], NewStartingHashKey=str((lo + hi + 1) // 2))
+                wait_status(c, name, "ACTIVE", timeout=30)
+                children = sorted(s["ShardId"] for s in self.open_shards(name)
+                                  if s.get("ParentShardId") == shard["ShardId"])
+                self.assertEqual(len(children), 2)
+                c.merge_shards(StreamName=name, ShardToMerge=children[0], AdjacentShardToMerge=children[1])
+                wait_status(c, name, "ACTIVE", timeout=30)
+            for target in (8, 4):
                 c.update_shard_count(StreamName=name, TargetShardCount=target, ScalingType="UNIFORM_SCALING")
                 wait_status(c, name, "ACTIVE", timeout=30)
         finally:
@@ -86,9 +95,7 @@ class ConcurrentReshardingTest(ServerTestCase):
                 t.join(60)
         self.assertEqual(errors, [])
         self.assertFalse(any(t.is_alive() for t in threads), "a writer did not finish")
-        open_shards = [s for s in c.list_shards(StreamName=name)["Shards"]
-                       if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
-        self.assertEqual(len(open_shards), 2)
+        self.assertEqual(len(self.open_shards(name)), 4)
 
         got = [(r["PartitionKey"], r["Data"]) for r in read_parents_first(c, name)]
         self.assertGreater(len(acked), 200)
