@@ -134,10 +134,11 @@ Result<rapidjson::Document> read_next_token(const std::string& token, int64_t no
   auto json = base64_decode(token);
   if (!json) return invalid();
   rapidjson::Document doc;
-  // Iterative: these are a client's bytes, and nesting must cost heap, not an I/O thread's stack.
+  // Iterative: the token is the client's (up to 1 MiB), and recursive parsing of deeply nested arrays would
+  // overflow the thread's stack.
   doc.Parse<rapidjson::kParseIterativeFlag>(json->c_str(), json->size());
   if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("t") || !doc["t"].IsInt64()) return invalid();
-  if (now_ms - doc["t"].GetInt64() > ttl_ms) {
+  if (doc["t"].GetInt64() < now_ms - ttl_ms) {  // not now - t, which overflows for a t far in the past
     return make_error(ErrorCode::kExpiredNextToken, "The timestamp of the NextToken has expired.");
   }
   return doc;

@@ -23,8 +23,8 @@ Status check_policy(const std::string& policy) {
                                                        std::to_string(kMaxPolicyBytes) + " bytes.");
   }
   rapidjson::Document doc;
-  // Iterative: these are a client's bytes, and nesting must cost heap, not an I/O thread's stack.
-  doc.Parse<rapidjson::kParseIterativeFlag>(policy.c_str(), policy.size());  // one value, nothing but whitespace after it
+  // One value, nothing but whitespace after it. Iterative, as nesting costs no stack then.
+  doc.Parse<rapidjson::kParseIterativeFlag>(policy.c_str(), policy.size());
   if (doc.HasParseError()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "Policy is not valid JSON: " + std::string(rapidjson::GetParseError_En(doc.GetParseError())) +

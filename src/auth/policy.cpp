@@ -76,8 +76,7 @@ bool wildcard_match(std::string_view pattern, std::string_view text, bool fold_c
 PolicyDecision evaluate_policy(const std::string& policy, const PolicyRequest& r) {
   if (policy.empty()) return PolicyDecision::kNotAllowed;
   rapidjson::Document doc;
-  // Iterative: these are a client's bytes, and nesting must cost heap, not an I/O thread's stack.
-  doc.Parse<rapidjson::kParseIterativeFlag>(policy.c_str(), policy.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(policy.c_str(), policy.size());  // nesting costs no stack
   if (doc.HasParseError() || !doc.IsObject()) return PolicyDecision::kNotAllowed;
   auto statements = doc.FindMember("Statement");
   if (statements == doc.MemberEnd()) return PolicyDecision::kNotAllowed;

@@ -219,7 +219,7 @@ bool is_valid_utf8(std::string_view s) {
 bool append_record(const std::string& format, std::string_view data, std::string& out, std::string* why) {
   if (format == "JSON") {
     rapidjson::Document doc;
-    // Iterative: these are a client's bytes, and nesting must cost heap, not an I/O thread's stack.
+    // Iterative: a record (up to 10 MiB) of nested arrays would overflow the stack of a recursive parse.
     doc.Parse<rapidjson::kParseIterativeFlag>(data.data(), data.size());
     if (doc.HasParseError()) {
       *why = "The record is not valid JSON.";

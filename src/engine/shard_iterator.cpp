@@ -81,7 +81,8 @@ Result<IteratorState> IteratorCodec::decode(std::string_view token, int64_t now_
   const size_t name_len = static_cast<unsigned char>(r[p++]);
   if (p + name_len != body.size()) return invalid();
   s.stream_name = r.substr(p, name_len);
-  if (now_ms - s.issued_ms > kIteratorLifetimeMs) {
+  // Not now_ms - issued_ms, which overflows for an issue time far in the past (found by fuzz_shard_iterator).
+  if (s.issued_ms < now_ms - kIteratorLifetimeMs) {
     return make_error(ErrorCode::kExpiredIterator,
                       "Iterator expired. The iterator was created at time " + amz_utc_string(s.issued_ms) +
                           " while right now it is " + amz_utc_string(now_ms) +

@@ -1,5 +1,6 @@
 """ListStreams, ListShards (paging, filters, paginators) and region isolation."""
 
+import base64
 import datetime
 import os
 import sys
@@ -94,6 +95,14 @@ class ListStreamsNextTokenTest(_KnownStreams):
                 break
             self.assertTrue(token, "HasMoreStreams true but no NextToken: %r" % resp)
         self.assertEqual(seen, self.sorted_names)
+
+    def test_next_token_of_deeply_nested_json_is_refused_and_the_server_lives(self):
+        # A NextToken may be 1 MiB long; a JSON document of 700,000 nested arrays inside one once overflowed the
+        # stack of the recursive parser and killed the server (found while fuzzing).
+        token = base64.b64encode(b'{"t":' + b"[" * 700000).decode()
+        resp = self.server.raw("ListStreams", {"NextToken": token})
+        self.assertAwsError(resp, "InvalidArgumentException", "Invalid NextToken.")
+        self.assertEqual(self.kinesis.list_streams(Limit=1)["ResponseMetadata"]["HTTPStatusCode"], 200)
 
     def test_paginator_yields_each_once(self):
         pages = self.kinesis.get_paginator("list_streams").paginate(PaginationConfig={"PageSize": 2})
