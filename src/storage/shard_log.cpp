@@ -235,7 +235,9 @@ Result<ReadResult> ShardLog::read(uint64_t from, size_t max_records, size_t max_
       continue;
     }
     out.next_position = std::max(out.next_position, seg.base());
-    FrameCursor cursor(seg, seg.seek_position(out.next_position).offset, limit);
+    const IndexEntry start = seg.seek_position(out.next_position);
+    FrameCursor cursor(seg, start.offset, limit);
+    uint64_t expected = start.position;  // positions within a segment are consecutive: anything else is damage
     RecordView rec;
     for (;;) {
       // Stop before decoding a frame the answer has no room for: a damaged frame beyond the limits is not this
@@ -243,7 +245,10 @@ Result<ReadResult> ShardLog::read(uint64_t from, size_t max_records, size_t max_
       if (out.records.size() >= max_records || (!out.records.empty() && out.bytes >= max_bytes)) return out;
       const FrameStatus fs = cursor.next(&rec);
       if (fs == FrameStatus::kIncomplete) break;
-      if (fs == FrameStatus::kCorrupt) return corrupt(seg);
+      if (fs == FrameStatus::kCorrupt || rec.position != expected++) {
+        if (!out.records.empty()) return out;  // the next read starts there and fails
+        return corrupt(seg);
+      }
       if (rec.position >= end) break;
       if (rec.position < out.next_position) continue;
       const size_t bytes = rec.data.size() + rec.partition_key.size();
@@ -264,11 +269,13 @@ Result<uint64_t> ShardLog::position_at(int64_t arrival_ms) const {
   const auto segs = snapshot();
   for (const auto& seg : segs) {
     if (seg->empty() || seg->last_arrival_ms() < arrival_ms) continue;
-    FrameCursor cursor(*seg, seg->seek_arrival(arrival_ms).offset, seg->size());
+    const IndexEntry start = seg->seek_arrival(arrival_ms);
+    FrameCursor cursor(*seg, start.offset, seg->size());
+    uint64_t expected = start.position;
     RecordView rec;
     for (;;) {
       const FrameStatus fs = cursor.next(&rec);
-      if (fs == FrameStatus::kCorrupt) return corrupt(*seg);
+      if (fs == FrameStatus::kCorrupt || (fs == FrameStatus::kOk && rec.position != expected++)) return corrupt(*seg);
       if (fs == FrameStatus::kIncomplete) break;
       if (rec.arrival_ms >= arrival_ms) return rec.position;
     }
