@@ -143,14 +143,21 @@ class KplTest {
     // On the wire: fewer Kinesis records than user records, in the KPL's aggregated format.
     List<Record> raw = new ArrayList<>(rawRecords(stream, "shardId-000000000000", 1));
     raw.addAll(rawRecords(stream, "shardId-000000000001", 1));
-    // Every user record went out inside a KPL aggregate (the warm-up pairs included), so far fewer Kinesis records.
+    // User records went out inside KPL aggregates, so far fewer Kinesis records. The KPL sends an aggregate that
+    // ended up holding one user record as that plain record (and the warm-up records may go out before the
+    // shard map), so a raw record is either an aggregate or exactly one plain payload.
     assertTrue(raw.size() < 100, "aggregated: " + raw.size() + " Kinesis records");
+    int aggregates = 0;
     for (Record r : raw) {
-      if (java.util.Arrays.equals(r.data().asByteArray(), "warmup".getBytes(StandardCharsets.UTF_8))) continue;  // a warm-up record sent before the shard map
+      byte[] bytes = r.data().asByteArray();
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      if (text.equals("warmup") || text.startsWith("kpl-")) continue;
       byte[] head = new byte[4];
-      System.arraycopy(r.data().asByteArray(), 0, head, 0, 4);
+      System.arraycopy(bytes, 0, head, 0, 4);
       assertArrayEquals(KPL_MAGIC, head, "KPL aggregation magic");
+      aggregates++;
     }
+    assertTrue(aggregates > 0, "at least one KPL aggregate on the wire");
     KclApp.Log log = new KclApp.Log();
     try (KclApp app = new KclApp(server, moto, stream, stream + "-app", "w1", true,
         InitialPositionInStreamExtended.newInitialPosition(InitialPositionInStream.TRIM_HORIZON), log).start()) {
@@ -176,7 +183,7 @@ class KplTest {
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\nKCL saw: " + log.records + "\nKPL results:\n" + kplSaid, e);
       }
-      assertTrue(log.records.stream().filter(x -> x.data().startsWith("kpl-")).allMatch(KclApp.Seen::aggregated),
+      assertTrue(log.records.stream().filter(x -> x.data().startsWith("kpl-")).anyMatch(KclApp.Seen::aggregated),
           "the KCL saw aggregated user records");
     }
   }
