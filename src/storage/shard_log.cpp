@@ -73,6 +73,14 @@ Result<std::unique_ptr<ShardLog>> ShardLog::open(const std::string& dir, Options
     if (!seg) return seg.error();
     log->segments_.push_back(std::move(seg.value()));
   }
+  for (size_t i = 0; i + 1 < log->segments_.size(); ++i) {
+    const auto& seg = log->segments_[i];
+    if (seg->end_position() > log->segments_[i + 1]->base()) {
+      report.push_back("event=segment_overlap file=" + dir + "/" + LogSegment::file_name(seg->base(), "log") +
+                       " end=" + std::to_string(seg->end_position()) + " next_base=" +
+                       std::to_string(log->segments_[i + 1]->base()) + " reason=\"records from the next base on are not served from it\"");
+    }
+  }
   if (log->segments_.empty()) {
     auto seg = LogSegment::create(env, dir, 0);
     if (!seg) return seg.error();
@@ -218,7 +226,10 @@ Result<ReadResult> ShardLog::read(uint64_t from, size_t max_records, size_t max_
   if (it != segs.begin()) --it;
   for (; it != segs.end(); ++it) {
     const LogSegment& seg = **it;
-    const uint64_t end = seg.end_position();
+    // A segment never holds positions from the next one's base on (damaged files could claim them).
+    const auto following = std::next(it);
+    const uint64_t end = following == segs.end() ? seg.end_position()
+                                                 : std::min(seg.end_position(), (*following)->base());
     const uint64_t limit = seg.size();  // read after end: a frame counted in end is always within size
     const bool full = out.records.size() >= max_records || (!out.records.empty() && out.bytes >= max_bytes);
     if (full) return out;
