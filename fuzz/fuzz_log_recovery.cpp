@@ -32,14 +32,15 @@ namespace {
 }
 
 // A scratch directory for this process, in memory when /dev/shm is there (recovery fsyncs).
+// Never destroyed: the atexit handler below runs after static destructors of objects constructed after it.
 const std::string& scratch_root() {
-  static const std::string root = [] {
+  static const std::string& root = *new std::string([] {
     std::string tmpl = (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : fs::temp_directory_path().string()) +
                        "/kinesisd-fuzz-log-XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) fail("mkdtemp failed");
     std::atexit([] { fs::remove_all(scratch_root()); });
     return tmpl;
-  }();
+  }());
   return root;
 }
 
