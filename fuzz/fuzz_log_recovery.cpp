@@ -32,7 +32,7 @@ namespace {
 }
 
 // A scratch directory for this process, in memory when /dev/shm is there (recovery fsyncs).
-// Never destroyed: the atexit handler below runs after static destructors of objects constructed after it.
+// Never destroyed: the atexit handler registered while it is built would run after its destructor.
 const std::string& scratch_root() {
   static const std::string& root = *new std::string([] {
     std::string tmpl = (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : fs::temp_directory_path().string()) +
