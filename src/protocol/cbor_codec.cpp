@@ -266,12 +266,8 @@ void integer(std::string& out, int64_t v) {
 }
 
 void text(std::string& out, std::string_view s, uint8_t major = kText) {
-  if (major == kText && !is_valid_utf8(s)) {  // whatever is stored, a text string on the wire is UTF-8
-    const std::string clean = sanitize_utf8(s);
-    head(out, major, clean.size());
-    out.append(clean);
-    return;
-  }
+  std::string scratch;
+  if (major == kText) s = wire_utf8(s, scratch);  // whatever is stored, a text string on the wire is UTF-8
   head(out, major, s.size());
   out.append(s.data(), s.size());
 }

@@ -168,13 +168,9 @@ void write(const Shape& shape, const rapidjson::Value& v, Writer& w, std::string
     case ShapeType::kMap:
       w.StartObject();
       for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-        const std::string_view key(it->name.GetString(), it->name.GetStringLength());
-        if (is_valid_utf8(key)) {
-          w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-        } else {
-          const std::string clean = sanitize_utf8(key);
-          w.Key(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
-        }
+        const std::string_view key =
+            wire_utf8(std::string_view(it->name.GetString(), it->name.GetStringLength()), scratch);
+        w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
         write(*shape.value, it->value, w, scratch);
       }
       w.EndObject();
@@ -195,13 +191,8 @@ void write(const Shape& shape, const rapidjson::Value& v, Writer& w, std::string
     }
     case ShapeType::kString: {
       // Whatever is stored (records written by an older build), the answer is UTF-8.
-      const std::string_view text(v.GetString(), v.GetStringLength());
-      if (is_valid_utf8(text)) {
-        w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-      } else {
-        scratch = sanitize_utf8(text);
-        w.String(scratch.data(), static_cast<rapidjson::SizeType>(scratch.size()));
-      }
+      const std::string_view text = wire_utf8(std::string_view(v.GetString(), v.GetStringLength()), scratch);
+      w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
       return;
     }
     default: v.Accept(w); return;
@@ -248,7 +239,8 @@ std::string json_encode_error(std::string_view type, std::string_view message) {
   w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
   if (!message.empty()) {
     w.Key("message");
-    const std::string clean = is_valid_utf8(message) ? std::string(message) : sanitize_utf8(message);
+    std::string scratch;
+    const std::string_view clean = wire_utf8(message, scratch);
     w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
   }
   w.EndObject();

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "kinesisd/util/status.hpp"
+#include "kinesisd/util/utf8.hpp"  // is_valid_utf8, for STRING records
 
 namespace kinesisd::engine {
 
@@ -49,7 +50,6 @@ std::string dated_prefix(const std::string& prefix, int64_t time_ms);
 // after the other. False, with the reason in `why`, when the record is not valid JSON / UTF-8.
 bool append_record(const std::string& record_format, std::string_view data, std::string& out,
                    std::string* why);
-bool is_valid_utf8(std::string_view s);
 
 // The content compressed as `compression` (NONE, GZIP, ZSTD); Internal when the library fails.
 Result<std::string> compress(const std::string& compression, const std::string& content);

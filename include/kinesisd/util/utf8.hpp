@@ -20,4 +20,11 @@ inline bool is_valid_utf8(std::string_view s) {
 // subparts" practice, as browsers and Python's errors="replace" do).
 std::string sanitize_utf8(std::string_view s);
 
+// `s` itself when it is valid UTF-8 (the common case: no copy), else its sanitized form, kept in `scratch`.
+inline std::string_view wire_utf8(std::string_view s, std::string& scratch) {
+  if (is_valid_utf8(s)) return s;
+  scratch = sanitize_utf8(s);
+  return scratch;
+}
+
 }  // namespace kinesisd
